@@ -1,0 +1,714 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+
+/* Which variable the shipped config.lua reads for each key, for messages. */
+static const struct {
+  const char *key, *var;
+} env_of[] = {{"plane_api_token", "PLANE_API_TOKEN"}, {"plane_base_url", "PLANE_BASE_URL"},
+              {"plane_app_url", "PLANE_APP_URL"},     {"workspace", "PLANE_WORKSPACE"},
+              {"projects", "PLANE_PROJECT_ID"},       {"teams_webhook_url", "TEAMS_WEBHOOK_URL"},
+              {"hour", "NOTIFICATION_HOUR"},          {"days", "NOTIFICATION_DAYS"},
+              {"timezone", "TZ"},                     {"max_retries", "MAX_RETRIES"},
+              {"rate_limit", "PLANE_RATE_LIMIT"},     {"state_file", "STATE_FILE"},
+              {"log_level", "LOG_LEVEL"},             {"log_file", "LOG_FILE"},
+              {"limit", "DIGEST_LIMIT"},              {"metrics_file", "METRICS_FILE"},
+              {NULL, NULL}};
+
+static const char *const digest_keys[] = {
+    "name", "plane_api_token", "plane_base_url", "plane_app_url", "workspace", "projects",
+    "teams_webhook_url", "hour", "days", "timezone", "max_retries", "rate_limit", "limit",
+    "budget", "state_file", "states", "empty", NULL};
+static const char *const global_keys[] = {"scripts_dir", "log_level", "log_file", "log_max_bytes",
+                                          "log_keep", "metrics_file", "digests", NULL};
+static const char *const groups[] = {"backlog", "unstarted", "started", "completed",
+                                     "cancelled", "triage", NULL};
+
+static int in_list(const char *const *list, const char *s) {
+  for (; *list; list++)
+    if (!strcmp(*list, s)) return 1;
+  return 0;
+}
+
+static const char *var_hint(const char *key) {
+  for (int i = 0; env_of[i].key; i++)
+    if (!strcmp(env_of[i].key, key)) return env_of[i].var;
+  return NULL;
+}
+
+/* "<where>: <key>: <message> [VAR]" */
+static int bad(char *err, const char *where, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int bad(char *err, const char *where, const char *key, const char *fmt, ...) {
+  char msg[ERR_LEN];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  const char *var = var_hint(key);
+  if (var) return errf(err, "%s: %s %s (set by %s)", where, key, msg, var);
+  return errf(err, "%s: %s %s", where, key, msg);
+}
+
+/* ---- env() ------------------------------------------------------------- */
+
+static int l_env(lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  char fname[256], msg[ERR_LEN];
+  snprintf(fname, sizeof fname, "%s_FILE", name);
+  const char *v = getenv(name), *f = getenv(fname);
+  if (v && *v && f && *f) return luaL_error(L, "both %s and %s are set; set only one", name, fname);
+  if (f && *f) {
+    char *data = NULL;
+    size_t len = 0;
+    if (read_file(f, &data, &len, msg) < 0) return luaL_error(L, "%s: %s", fname, msg);
+    if (len && data[len - 1] == '\n') len--;
+    if (len && data[len - 1] == '\r') len--;
+    lua_pushlstring(L, data, len);
+    free(data);
+    return 1;
+  }
+  if (v) {
+    lua_pushstring(L, v);
+    return 1;
+  }
+  lua_settop(L, 2);
+  return 1;
+}
+
+/* ---- value readers ----------------------------------------------------- */
+
+/* The value at idx as a string (numbers too); NULL with err for other types.
+ * An empty string counts as unset: *out stays NULL. */
+static int get_str(lua_State *L, int idx, const char *where, const char *key, char **out, char *err) {
+  int t = lua_type(L, idx);
+  if (t == LUA_TNIL) return 0;
+  if (t != LUA_TSTRING && t != LUA_TNUMBER)
+    return bad(err, where, key, "must be a string, not a %s", lua_typename(L, t));
+  const char *s = lua_tostring(L, idx);
+  free(*out);
+  *out = *s ? xstrdup(s) : NULL;
+  return 0;
+}
+
+static int get_int(lua_State *L, int idx, const char *where, const char *key, int lo, int hi,
+                   int *out, char *err) {
+  int t = lua_type(L, idx);
+  long long v;
+  if (t == LUA_TNIL) return 0;
+  if (t == LUA_TNUMBER && lua_isinteger(L, idx)) {
+    v = lua_tointeger(L, idx);
+  } else if (t == LUA_TSTRING) {
+    const char *s = lua_tostring(L, idx);
+    char *end;
+    if (!*s) return 0;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (*end || errno || end == s)
+      return bad(err, where, key, "= \"%s\" is not a whole number (expected %d to %d)", s, lo, hi);
+  } else {
+    return bad(err, where, key, "must be a whole number from %d to %d", lo, hi);
+  }
+  if (v < lo || v > hi) return bad(err, where, key, "= %lld is out of range (expected %d to %d)", v, lo, hi);
+  *out = (int)v;
+  return 0;
+}
+
+int config_parse_hour(const char *s, int *hour, int *minute) {
+  int h = 0, m = 0, nd = 0;
+  const char *p = s;
+  while (isdigit((unsigned char)*p) && nd < 3) h = h * 10 + (*p++ - '0'), nd++;
+  if (nd < 1 || nd > 2) return -1;
+  if (*p == ':') {
+    p++;
+    if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1])) return -1;
+    m = (p[0] - '0') * 10 + (p[1] - '0');
+    p += 2;
+  }
+  if (*p || h > 23 || m > 59) return -1;
+  *hour = h, *minute = m;
+  return 0;
+}
+
+unsigned config_parse_days(const char *s) {
+  static const char *const names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  static const char *const full[] = {"sunday", "monday", "tuesday", "wednesday",
+                                     "thursday", "friday", "saturday"};
+  if (!strcasecmp(s, "daily") || !strcasecmp(s, "everyday")) return DAYS_ALL;
+  if (!strcasecmp(s, "weekdays")) return 0x3e;
+  if (!strcasecmp(s, "weekends")) return 0x41;
+  unsigned mask = 0;
+  char word[16];
+  while (*s) {
+    size_t n = 0;
+    while (*s == ',' || *s == ' ') s++;
+    if (!*s) break;
+    while (*s && *s != ',' && *s != ' ') {
+      if (n + 1 >= sizeof word) return 0;
+      word[n++] = (char)tolower((unsigned char)*s++);
+    }
+    word[n] = 0;
+    int found = -1;
+    for (int i = 0; i < 7; i++)
+      if (!strcmp(word, names[i]) || !strcmp(word, full[i])) found = i;
+    if (found < 0) return 0;
+    mask |= 1u << found;
+  }
+  return mask;
+}
+
+int config_tz_valid(const char *tz) {
+  char path[4096], magic[4];
+  const char *dir = getenv("TZDIR");
+  if (!tz || !*tz || tz[0] == '/' || tz[0] == ':' || strstr(tz, "..")) return 0;
+  for (const char *p = tz; *p; p++)
+    if (!(isalnum((unsigned char)*p) || strchr("/_+-", *p))) return 0;
+  snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  size_t n = fread(magic, 1, 4, f);
+  fclose(f);
+  return n == 4 && !memcmp(magic, "TZif", 4);
+}
+
+void config_redact_url(const char *url, char *out, size_t n) {
+  char scheme[16], host[256];
+  if (!url) snprintf(out, n, "(not set)");
+  else if (url_host(url, scheme, sizeof scheme, host, sizeof host) < 0) snprintf(out, n, "(redacted)");
+  else snprintf(out, n, "%s://%s/…(redacted)", scheme, host);
+}
+
+/* ---- digests ----------------------------------------------------------- */
+
+static void digest_defaults(struct digest *d) {
+  static const struct state_sel seed[] = {
+      {"daaf8056-e88d-40ba-b527-d58f3e518059", "En cours", "started"},
+      {"9ce312cc-0018-4864-9867-064939dda809", "A faire", "unstarted"},
+      {"318803e3-f0ce-4dbf-b0b4-beb1cfba9e81", "Backlog", "backlog"}};
+  memset(d, 0, sizeof *d);
+  d->base_url = xstrdup("https://api.plane.so");
+  d->hour = 8;
+  d->days = DAYS_ALL;
+  d->max_retries = 3;
+  d->rate_limit = 60;
+  d->limit = 10;
+  d->budget = 24000;
+  d->state_file = xstrdup(".state.json");
+  d->nstates = 3;
+  d->states = xcalloc(3, sizeof *d->states);
+  for (size_t i = 0; i < 3; i++) {
+    d->states[i].id = xstrdup(seed[i].id);
+    d->states[i].name = xstrdup(seed[i].name);
+    d->states[i].group = xstrdup(seed[i].group);
+  }
+}
+
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+static void free_states(struct state_sel *st, size_t n) {
+  for (size_t i = 0; i < n; i++) free(st[i].id), free(st[i].name), free(st[i].group);
+  free(st);
+}
+
+static void free_list(char **l, size_t n) {
+  for (size_t i = 0; i < n; i++) free(l[i]);
+  free(l);
+}
+
+static void digest_clear(struct digest *d) {
+  free(d->name), free(d->api_token), free(d->base_url), free(d->app_url);
+  free(d->workspace), free(d->webhook_url), free(d->tz), free(d->state_file);
+  free_list(d->projects, d->nprojects);
+  free_states(d->states, d->nstates);
+  memset(d, 0, sizeof *d);
+}
+
+static void digest_copy(struct digest *to, const struct digest *from) {
+  *to = *from;
+  to->name = dup_or_null(from->name);
+  to->api_token = dup_or_null(from->api_token);
+  to->base_url = dup_or_null(from->base_url);
+  to->app_url = dup_or_null(from->app_url);
+  to->workspace = dup_or_null(from->workspace);
+  to->webhook_url = dup_or_null(from->webhook_url);
+  to->tz = dup_or_null(from->tz);
+  to->state_file = dup_or_null(from->state_file);
+  to->projects = xcalloc(from->nprojects, sizeof *to->projects);
+  for (size_t i = 0; i < from->nprojects; i++) to->projects[i] = xstrdup(from->projects[i]);
+  to->states = xcalloc(from->nstates, sizeof *to->states);
+  for (size_t i = 0; i < from->nstates; i++) {
+    to->states[i].id = dup_or_null(from->states[i].id);
+    to->states[i].name = dup_or_null(from->states[i].name);
+    to->states[i].group = dup_or_null(from->states[i].group);
+  }
+}
+
+static int set_projects(lua_State *L, int idx, const char *where, struct digest *d, char *err) {
+  char **list = NULL;
+  size_t n = 0;
+  if (lua_isnil(L, idx)) return 0;
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    char *copy = xstrdup(lua_tostring(L, idx)), *save = NULL;
+    for (char *tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+      list = xrealloc(list, (n + 1) * sizeof *list);
+      list[n++] = xstrdup(tok);
+    }
+    free(copy);
+  } else if (lua_istable(L, idx)) {
+    size_t len = (size_t)lua_rawlen(L, idx);
+    for (size_t i = 1; i <= len; i++) {
+      lua_rawgeti(L, idx, (lua_Integer)i);
+      if (lua_type(L, -1) != LUA_TSTRING) {
+        lua_pop(L, 1);
+        free_list(list, n);
+        return bad(err, where, "projects", "[%zu] must be a project UUID string", i);
+      }
+      list = xrealloc(list, (n + 1) * sizeof *list);
+      list[n++] = xstrdup(lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
+  } else {
+    return bad(err, where, "projects", "must be a UUID, a comma-separated list, or a list of UUIDs");
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!is_uuid(list[i])) {
+      bad(err, where, "projects", "has \"%s\", which is not a project UUID "
+          "(like 4af68566-94a4-4eb3-94aa-50dc9427067b)", list[i]);
+      free_list(list, n);
+      return -1;
+    }
+  }
+  free_list(d->projects, d->nprojects);
+  d->projects = list, d->nprojects = n;
+  return 0;
+}
+
+static int set_state_entry(lua_State *L, int idx, const char *where, size_t i, struct state_sel *s,
+                           char *err) {
+  char key[32];
+  snprintf(key, sizeof key, "states[%zu]", i);
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    s->name = xstrdup(lua_tostring(L, idx));
+    return 0;
+  }
+  if (!lua_istable(L, idx))
+    return bad(err, where, key, "must be a state name or a table {id=, name=, group=}");
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    char **field = !k ? NULL : !strcmp(k, "id") ? &s->id : !strcmp(k, "name") ? &s->name
+                 : !strcmp(k, "group") ? &s->group : NULL;
+    if (!field) {
+      lua_pop(L, 2);
+      return bad(err, where, key, "has an unknown key (expected id, name, group)");
+    }
+    if (get_str(L, -1, where, key, field, err) < 0) {
+      lua_pop(L, 2);
+      return -1;
+    }
+    lua_pop(L, 1);
+  }
+  if (s->id && !is_uuid(s->id)) return bad(err, where, key, "id \"%s\" is not a UUID", s->id);
+  if (s->group && !in_list(groups, s->group))
+    return bad(err, where, key, "group \"%s\" is not one of backlog, unstarted, started, "
+               "completed, cancelled, triage", s->group);
+  if (!s->id && !s->name && !s->group) return bad(err, where, key, "needs an id, a name or a group");
+  return 0;
+}
+
+static int set_states(lua_State *L, int idx, const char *where, struct digest *d, char *err) {
+  if (lua_isnil(L, idx)) return 0;
+  size_t n = lua_istable(L, idx) ? (size_t)lua_rawlen(L, idx) : 0;
+  if (!n) return bad(err, where, "states", "must be a non-empty list of states");
+  struct state_sel *st = xcalloc(n, sizeof *st);
+  for (size_t i = 0; i < n; i++) {
+    lua_rawgeti(L, idx, (lua_Integer)i + 1);
+    int rc = set_state_entry(L, lua_gettop(L), where, i + 1, &st[i], err);
+    lua_pop(L, 1);
+    if (rc < 0) {
+      free_states(st, n);
+      return -1;
+    }
+  }
+  free_states(d->states, d->nstates);
+  d->states = st, d->nstates = n;
+  return 0;
+}
+
+static int set_url(const char *where, const char *key, char **url, int secret, char *err) {
+  char scheme[16], host[256];
+  if (!*url) return 0;
+  if (url_host(*url, scheme, sizeof scheme, host, sizeof host) < 0 ||
+      (strcmp(scheme, "https") && strcmp(scheme, "http"))) {
+    if (secret) return bad(err, where, key, "is not an http(s) URL");
+    return bad(err, where, key, "= \"%s\" is not an http(s) URL", *url);
+  }
+  return 0;
+}
+
+/* Parse key at stack top into d. 1: handled, 0: not a digest key, -1: error. */
+static int digest_key(lua_State *L, const char *key, const char *where, struct digest *d, char *err) {
+  int v = lua_gettop(L), rc = 0;
+  char *s = NULL;
+  if (!in_list(digest_keys, key)) return 0;
+  if (!strcmp(key, "name")) rc = get_str(L, v, where, key, &d->name, err);
+  else if (!strcmp(key, "plane_api_token")) rc = get_str(L, v, where, key, &d->api_token, err);
+  else if (!strcmp(key, "plane_base_url")) rc = get_str(L, v, where, key, &d->base_url, err);
+  else if (!strcmp(key, "plane_app_url")) rc = get_str(L, v, where, key, &d->app_url, err);
+  else if (!strcmp(key, "workspace")) rc = get_str(L, v, where, key, &d->workspace, err);
+  else if (!strcmp(key, "teams_webhook_url")) rc = get_str(L, v, where, key, &d->webhook_url, err);
+  else if (!strcmp(key, "timezone")) rc = get_str(L, v, where, key, &d->tz, err);
+  else if (!strcmp(key, "state_file")) rc = get_str(L, v, where, key, &d->state_file, err);
+  else if (!strcmp(key, "projects")) rc = set_projects(L, v, where, d, err);
+  else if (!strcmp(key, "states")) rc = set_states(L, v, where, d, err);
+  else if (!strcmp(key, "max_retries")) rc = get_int(L, v, where, key, 0, 20, &d->max_retries, err);
+  else if (!strcmp(key, "rate_limit")) rc = get_int(L, v, where, key, 1, 1000000, &d->rate_limit, err);
+  else if (!strcmp(key, "limit")) rc = get_int(L, v, where, key, 1, 500, &d->limit, err);
+  else if (!strcmp(key, "budget")) {
+    int b = (int)d->budget;
+    rc = get_int(L, v, where, key, 2000, 28000, &b, err);
+    d->budget = (size_t)b;
+  } else if (!strcmp(key, "hour")) {
+    if ((rc = get_str(L, v, where, key, &s, err)) == 0 && s &&
+        config_parse_hour(s, &d->hour, &d->minute) < 0)
+      rc = bad(err, where, key, "= \"%s\" is not a time of day; use H or HH:MM on a 24 h clock, "
+               "e.g. 8 or 08:30", s);
+  } else if (!strcmp(key, "days")) {
+    if ((rc = get_str(L, v, where, key, &s, err)) == 0 && s && !(d->days = config_parse_days(s)))
+      rc = bad(err, where, key, "= \"%s\" is not a list of days; use daily, weekdays, weekends "
+               "or names such as mon,wed,fri", s);
+  } else if (!strcmp(key, "empty")) {
+    if ((rc = get_str(L, v, where, key, &s, err)) == 0 && s) {
+      if (!strcmp(s, "post") || !strcmp(s, "skip")) d->empty_skip = !strcmp(s, "skip");
+      else rc = bad(err, where, key, "= \"%s\" must be \"post\" or \"skip\"", s);
+    }
+  }
+  free(s);
+  return rc < 0 ? -1 : 1;
+}
+
+static void strip_suffix(char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  if (n >= m && !strcmp(s + n - m, suffix)) s[n - m] = 0;
+}
+
+static void add_warning(struct config *c, char *w) {
+  c->warnings = xrealloc(c->warnings, (c->nwarnings + 1) * sizeof *c->warnings);
+  c->warnings[c->nwarnings++] = w;
+}
+
+static int finish_digest(struct config *c, struct digest *d, const char *where, char *err) {
+  char scheme[16], host[256];
+  if (!d->base_url) d->base_url = xstrdup("https://api.plane.so");
+  while (strlen(d->base_url) > 1 && d->base_url[strlen(d->base_url) - 1] == '/')
+    d->base_url[strlen(d->base_url) - 1] = 0;
+  strip_suffix(d->base_url, "/api/v1");
+  strip_suffix(d->base_url, "/");
+  if (set_url(where, "plane_base_url", &d->base_url, 0, err) < 0) return -1;
+  url_host(d->base_url, scheme, sizeof scheme, host, sizeof host);
+  if (!strcmp(scheme, "http") && !is_loopback_host(host))
+    add_warning(c, xasprintf("%s: plane_base_url uses plain http to %s: the API key travels "
+                             "unencrypted", where, host));
+  if (!d->app_url) {
+    d->app_url = xstrdup(!strcasecmp(host, "api.plane.so") ? "https://app.plane.so" : d->base_url);
+  }
+  while (strlen(d->app_url) > 1 && d->app_url[strlen(d->app_url) - 1] == '/')
+    d->app_url[strlen(d->app_url) - 1] = 0;
+  if (set_url(where, "plane_app_url", &d->app_url, 0, err) < 0) return -1;
+  if (d->webhook_url) {
+    if (set_url(where, "teams_webhook_url", &d->webhook_url, 1, err) < 0) return -1;
+    url_host(d->webhook_url, scheme, sizeof scheme, host, sizeof host);
+    if (strcmp(scheme, "https") && !is_loopback_host(host))
+      return bad(err, where, "teams_webhook_url", "must use https (plain http is accepted only "
+                 "for a loopback host such as 127.0.0.1 or localhost; host here: %s)", host);
+  }
+  if (d->tz && !config_tz_valid(d->tz))
+    return bad(err, where, "timezone", "= \"%s\" is not a known IANA time zone (such as "
+               "Europe/Paris or UTC; see /usr/share/zoneinfo)", d->tz);
+  if (d->workspace)
+    for (const char *p = d->workspace; *p; p++)
+      if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
+        return bad(err, where, "workspace", "= \"%s\" is not a workspace slug (letters, digits, "
+                   "- and _, as in app.plane.so/<slug>/)", d->workspace);
+  if (!d->state_file) return bad(err, where, "state_file", "must not be empty");
+  return 0;
+}
+
+static int check_unique(struct config *c, char *err) {
+  for (size_t i = 0; i < c->ndigests; i++) {
+    for (size_t j = 0; j < i; j++) {
+      if (!strcmp(c->digests[i].name, c->digests[j].name))
+        return errf(err, "%s: two digests are named \"%s\"; give each its own name", c->path,
+                    c->digests[i].name);
+      if (!strcmp(c->digests[i].state_file, c->digests[j].state_file))
+        return errf(err, "%s: digests \"%s\" and \"%s\" share the state file %s; give each its "
+                    "own state_file", c->path, c->digests[j].name, c->digests[i].name,
+                    c->digests[i].state_file);
+    }
+    for (const char *p = c->digests[i].name; *p; p++)
+      if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
+        return errf(err, "%s: digest name \"%s\" may hold only letters, digits, - and _", c->path,
+                    c->digests[i].name);
+  }
+  return 0;
+}
+
+/* A state file name for digest `name` when several share the top-level default. */
+static char *state_file_for(const char *base, const char *name) {
+  const char *dot = strrchr(base, '.');
+  const char *slash = strrchr(base, '/');
+  if (!dot || (slash && dot < slash) || dot == base || (slash && dot == slash + 1))
+    return xasprintf("%s.%s", base, name);
+  return xasprintf("%.*s.%s%s", (int)(dot - base), base, name, dot);
+}
+
+static int global_key(lua_State *L, const char *key, struct config *c, char *err) {
+  int v = lua_gettop(L), rc = 0;
+  char *s = NULL;
+  if (!strcmp(key, "scripts_dir")) rc = get_str(L, v, c->path, key, &c->scripts_dir, err);
+  else if (!strcmp(key, "log_file")) {
+    if (lua_type(L, v) == LUA_TSTRING && !*lua_tostring(L, v)) {
+      free(c->log_file);
+      c->log_file = NULL;
+    } else {
+      rc = get_str(L, v, c->path, key, &c->log_file, err);
+    }
+  } else if (!strcmp(key, "metrics_file")) rc = get_str(L, v, c->path, key, &c->metrics_file, err);
+  else if (!strcmp(key, "log_keep")) rc = get_int(L, v, c->path, key, 0, 100, &c->log_keep, err);
+  else if (!strcmp(key, "log_max_bytes")) {
+    int mb = (int)c->log_max_bytes;
+    rc = get_int(L, v, c->path, key, 1024, 1 << 30, &mb, err);
+    c->log_max_bytes = (size_t)mb;
+  } else if (!strcmp(key, "log_level")) {
+    if ((rc = get_str(L, v, c->path, key, &s, err)) == 0 && s) {
+      c->log_level = log_level_parse(s);
+      if (c->log_level < 0)
+        rc = bad(err, c->path, key, "= \"%s\" must be debug, info, warning or error", s);
+    }
+  }
+  free(s);
+  return rc;
+}
+
+static int parse_digests(lua_State *L, int idx, struct config *c, const struct digest *def, char *err) {
+  size_t n = lua_istable(L, idx) ? (size_t)lua_rawlen(L, idx) : 0;
+  if (!n) return bad(err, c->path, "digests", "must be a non-empty list of digest tables");
+  c->digests = xcalloc(n, sizeof *c->digests);
+  for (size_t i = 0; i < n; i++) {
+    struct digest *d = &c->digests[c->ndigests++];
+    char where[600];
+    digest_copy(d, def);
+    free(d->name);
+    d->name = NULL;
+    snprintf(where, sizeof where, "%s: digests[%zu]", c->path, i + 1);
+    lua_rawgeti(L, idx, (lua_Integer)i + 1);
+    int t = lua_gettop(L);
+    if (!lua_istable(L, t)) return bad(err, c->path, "digests", "[%zu] must be a table", i + 1);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+      const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+      int rc = digest_key(L, k, where, d, err);
+      if (rc == 0)
+        return errf(err, "%s: unknown key '%s'%s", where, k,
+                    in_list(global_keys, k) ? " (it belongs at the top level)" : "");
+      if (rc < 0) return -1;
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (!d->name) d->name = xasprintf("digest%zu", i + 1);
+    if (!lua_isnil(L, idx) && def->state_file && !strcmp(d->state_file, def->state_file) && n > 1) {
+      free(d->state_file);
+      d->state_file = state_file_for(def->state_file, d->name);
+    }
+    snprintf(where, sizeof where, "%s: digest %s", c->path, d->name);
+    if (finish_digest(c, d, where, err) < 0) return -1;
+  }
+  return 0;
+}
+
+static int parse_config(lua_State *L, int idx, struct config *c, char *err) {
+  struct digest def;
+  int rc = 0, digests_idx = 0;
+  digest_defaults(&def);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      rc = errf(err, "%s: the returned table has a key that is not a name", c->path);
+      goto cleanup;
+    }
+    const char *k = lua_tostring(L, -2);
+    if (!strcmp(k, "digests")) {
+      lua_pushvalue(L, -1);
+      lua_insert(L, idx + 1); /* keep it below the iteration */
+      digests_idx = idx + 1;
+      lua_pop(L, 1);
+      continue;
+    }
+    if (in_list(global_keys, k)) rc = global_key(L, k, c, err);
+    else if ((rc = digest_key(L, k, c->path, &def, err)) == 0)
+      rc = errf(err, "%s: unknown key '%s' (see docs/configuration.md for the keys)", c->path, k);
+    if (rc < 0) goto cleanup;
+    rc = 0;
+    lua_pop(L, 1);
+  }
+  if (digests_idx) {
+    rc = parse_digests(L, digests_idx, c, &def, err);
+  } else {
+    c->digests = xcalloc(1, sizeof *c->digests);
+    c->ndigests = 1;
+    digest_copy(&c->digests[0], &def);
+    if (!c->digests[0].name) c->digests[0].name = xstrdup("main");
+    rc = finish_digest(c, &c->digests[0], c->path, err);
+  }
+  if (rc == 0) rc = check_unique(c, err);
+cleanup:
+  digest_clear(&def);
+  return rc;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static const char *const config_globals[] = {"assert", "error", "ipairs", "next", "pairs",
+                                             "pcall", "select", "tonumber", "tostring", "type",
+                                             "string", "table", "math", "utf8", NULL};
+
+int config_load(const char *path, struct config **out, char *err) {
+  struct config *c = xcalloc(1, sizeof *c);
+  lua_State *L = script_lua_new();
+  int rc = -1;
+  c->path = xstrdup(path);
+  c->log_level = LOG_INFO;
+  c->log_file = xstrdup("logs/plane-teams.log");
+  c->log_max_bytes = 10u << 20;
+  c->log_keep = 5;
+  if (!L) {
+    errf(err, "cannot create a Lua state for %s (out of memory)", path);
+    goto cleanup;
+  }
+  if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+    const char *m = lua_tostring(L, -1);
+    if (strstr(m, "cannot open")) errf(err, "cannot read the configuration file %s", path);
+    else errf(err, "the configuration file has a syntax error: %s", m);
+    goto cleanup;
+  }
+  lua_newtable(L);
+  for (const char *const *g = config_globals; *g; g++) {
+    lua_getglobal(L, *g);
+    lua_setfield(L, -2, *g);
+  }
+  lua_pushcfunction(L, l_env);
+  lua_setfield(L, -2, "env");
+  lua_setupvalue(L, -2, 1);
+  if (script_pcall(L, 0, 1, err) < 0) {
+    errctx(err, "the configuration file %s failed", path);
+    goto cleanup;
+  }
+  if (!lua_istable(L, -1)) {
+    errf(err, "%s must return a table of settings (it returned %s)", path, luaL_typename(L, -1));
+    goto cleanup;
+  }
+  rc = parse_config(L, lua_gettop(L), c, err);
+cleanup:
+  if (L) {
+    void *ud;
+    lua_getallocf(L, &ud);
+    lua_close(L);
+    free(ud);
+  }
+  if (rc < 0) {
+    config_free(c);
+    return -1;
+  }
+  *out = c;
+  return 0;
+}
+
+int config_require(const struct config *c, unsigned need, char *err) {
+  for (size_t i = 0; i < c->ndigests; i++) {
+    const struct digest *d = &c->digests[i];
+    char where[600];
+    if (c->ndigests > 1) snprintf(where, sizeof where, "%s: digest %s", c->path, d->name);
+    else snprintf(where, sizeof where, "%s", c->path);
+    if (!d->workspace) return bad(err, where, "workspace", "is required (the slug in app.plane.so/<slug>/)");
+    if (need & CONFIG_NEED_PLANE) {
+      if (!d->api_token)
+        return bad(err, where, "plane_api_token", "is required (or set PLANE_API_TOKEN_FILE)");
+      if (!d->nprojects) return bad(err, where, "projects", "is required: one or more project UUIDs");
+    }
+    if ((need & CONFIG_NEED_TEAMS) && !d->webhook_url)
+      return bad(err, where, "teams_webhook_url", "is required to post (or set TEAMS_WEBHOOK_URL_FILE)");
+  }
+  return 0;
+}
+
+void config_free(struct config *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->ndigests; i++) digest_clear(&c->digests[i]);
+  free(c->digests);
+  free_list(c->warnings, c->nwarnings);
+  free(c->path), free(c->scripts_dir), free(c->log_file), free(c->metrics_file);
+  free(c);
+}
+
+void config_register_secrets(const struct config *c) {
+  for (size_t i = 0; i < c->ndigests; i++) {
+    log_add_secret(c->digests[i].api_token);
+    log_add_secret(c->digests[i].webhook_url);
+  }
+}
+
+static void describe_days(unsigned days, struct buf *out) {
+  static const char *const names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  if (days == DAYS_ALL) {
+    buf_adds(out, "daily");
+    return;
+  }
+  int first = 1;
+  for (int i = 1; i <= 7; i++) {
+    int d = i % 7;
+    if (!(days & (1u << d))) continue;
+    buf_printf(out, "%s%s", first ? "" : ",", names[d]);
+    first = 0;
+  }
+}
+
+void config_describe(const struct config *c, struct buf *out) {
+  buf_printf(out, "config: %s\n", c->path);
+  buf_printf(out, "log_level: %s\n", log_level_name((enum log_level)c->log_level));
+  buf_printf(out, "log_file: %s\n", c->log_file ? c->log_file : "(none)");
+  if (c->metrics_file) buf_printf(out, "metrics_file: %s\n", c->metrics_file);
+  for (size_t i = 0; i < c->ndigests; i++) {
+    const struct digest *d = &c->digests[i];
+    char hook[300];
+    config_redact_url(d->webhook_url, hook, sizeof hook);
+    buf_printf(out, "digest %s:\n", d->name);
+    buf_printf(out, "  plane_api_token: %s\n", !d->api_token ? "(not set)"
+               : !strncmp(d->api_token, "plane_api_", 10) ? "plane_api_…(redacted)" : "…(redacted)");
+    buf_printf(out, "  plane_base_url: %s\n  plane_app_url: %s\n", d->base_url, d->app_url);
+    buf_printf(out, "  workspace: %s\n  projects:", d->workspace ? d->workspace : "(not set)");
+    for (size_t j = 0; j < d->nprojects; j++) buf_printf(out, " %s", d->projects[j]);
+    buf_printf(out, "%s\n  teams_webhook_url: %s\n", d->nprojects ? "" : " (none)", hook);
+    buf_printf(out, "  schedule: %02d:%02d ", d->hour, d->minute);
+    describe_days(d->days, out);
+    buf_printf(out, " (%s)\n", d->tz ? d->tz : "system local time");
+    buf_printf(out, "  limit: %d rows, budget: %zu bytes, empty: %s\n", d->limit, d->budget,
+               d->empty_skip ? "skip" : "post");
+    buf_adds(out, "  states:");
+    for (size_t j = 0; j < d->nstates; j++) {
+      const struct state_sel *s = &d->states[j];
+      buf_printf(out, "%s %s", j ? "," : "", s->name ? s->name : s->id ? s->id : s->group);
+      if (s->group) buf_printf(out, " (%s)", s->group);
+    }
+    buf_printf(out, "\n  max_retries: %d, rate_limit: %d/min\n  state_file: %s\n", d->max_retries,
+               d->rate_limit, d->state_file);
+  }
+}

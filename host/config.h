@@ -1,0 +1,64 @@
+/* The configuration: config.lua run with env(), turned into validated digests. */
+#pragma once
+#include <stddef.h>
+
+#include "script.h"
+#include "util.h"
+
+#define DAYS_ALL 0x7fu
+
+struct digest {
+  char *name;
+  char *api_token; /* secret */
+  char *base_url;  /* normalised: no trailing / or /api/v1 */
+  char *app_url;
+  char *workspace;
+  char **projects;
+  size_t nprojects;
+  char *webhook_url; /* secret */
+  int hour, minute;
+  unsigned days; /* bit n = struct tm's tm_wday n (0 = Sunday) */
+  char *tz;      /* IANA name, NULL = system local time */
+  int max_retries;
+  int rate_limit; /* requests per rolling 60 s per API key */
+  int limit;
+  size_t budget; /* bytes of the encoded envelope */
+  char *state_file;
+  struct state_sel *states;
+  size_t nstates;
+  int empty_skip;
+};
+
+struct config {
+  char *path;
+  char *scripts_dir; /* NULL: ./scripts */
+  int log_level;
+  char *log_file; /* NULL or "": no file */
+  size_t log_max_bytes;
+  int log_keep;
+  char *metrics_file;
+  struct digest *digests;
+  size_t ndigests;
+  char **warnings; /* said once at start-up */
+  size_t nwarnings;
+};
+
+enum { CONFIG_NEED_PLANE = 1, CONFIG_NEED_TEAMS = 2 };
+
+/** Run config.lua and validate every value; exit code 2 material on error. */
+int config_load(const char *path, struct config **out, char *err);
+/** Check that what a command needs is set (token, projects, webhook). */
+int config_require(const struct config *c, unsigned need, char *err);
+void config_free(struct config *c);
+/** The effective settings, secrets redacted, for `check`. */
+void config_describe(const struct config *c, struct buf *out);
+/** Register the secrets of every digest with the logger. */
+void config_register_secrets(const struct config *c);
+/** Parse "8", "08:30"; -1 when malformed. */
+int config_parse_hour(const char *s, int *hour, int *minute);
+/** Parse "daily", "weekdays", "weekends", "mon,wed,fri"; 0 when malformed. */
+unsigned config_parse_days(const char *s);
+/** True when tz names a zone file in the zoneinfo database. */
+int config_tz_valid(const char *tz);
+/** "https://host/…(redacted)" for showing a webhook. */
+void config_redact_url(const char *url, char *out, size_t n);

@@ -1,0 +1,410 @@
+#include "json.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 64
+
+/* ---- encoding ---------------------------------------------------------- */
+
+struct enc {
+  lua_State *L;
+  struct buf *out;
+  char path[256];
+  char *err;
+};
+
+static int utf8_valid(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    size_t k;
+    unsigned cp;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xC2 && c <= 0xDF) k = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) k = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) k = 3, cp = c & 0x07;
+    else return 0;
+    if (i + k >= n) return 0;
+    for (size_t j = 1; j <= k; j++) {
+      if ((s[i + j] & 0xC0) != 0x80) return 0;
+      cp = (cp << 6) | (s[i + j] & 0x3F);
+    }
+    if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return 0;
+    i += k + 1;
+  }
+  return 1;
+}
+
+static void add_escaped(struct buf *b, const char *s, size_t n) {
+  buf_addc(b, '"');
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    buf_add(b, s + start, i - start);
+    switch (c) {
+      case '"': buf_adds(b, "\\\""); break;
+      case '\\': buf_adds(b, "\\\\"); break;
+      case '\n': buf_adds(b, "\\n"); break;
+      case '\r': buf_adds(b, "\\r"); break;
+      case '\t': buf_adds(b, "\\t"); break;
+      default: buf_printf(b, "\\u%04x", c);
+    }
+    start = i + 1;
+  }
+  buf_add(b, s + start, n - start);
+  buf_addc(b, '"');
+}
+
+void json_add_string(struct buf *b, const char *s) { add_escaped(b, s, strlen(s)); }
+
+static int key_rank(const char *k) {
+  static const char *first[] = {"type", "$schema", "version", "msteams"};
+  for (int i = 0; i < 4; i++)
+    if (!strcmp(k, first[i])) return i;
+  return 4;
+}
+
+static int key_cmp(const void *a, const void *b) {
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+  int rx = key_rank(x), ry = key_rank(y);
+  if (rx != ry) return rx - ry;
+  return strcmp(x, y);
+}
+
+static int enc_value(struct enc *e, int idx, int depth);
+
+static int enc_fail(struct enc *e, const char *what) {
+  return errf(e->err, "%s: %s", e->path, what);
+}
+
+static size_t path_push(struct enc *e, const char *key, lua_Integer i) {
+  size_t old = strlen(e->path);
+  if (key) snprintf(e->path + old, sizeof e->path - old, ".%s", key);
+  else snprintf(e->path + old, sizeof e->path - old, "[%lld]", (long long)i);
+  return old;
+}
+
+static int enc_array(struct enc *e, int idx, lua_Integer n, int depth) {
+  buf_addc(e->out, '[');
+  for (lua_Integer i = 1; i <= n; i++) {
+    if (i > 1) buf_addc(e->out, ',');
+    lua_rawgeti(e->L, idx, i);
+    size_t old = path_push(e, NULL, i);
+    int rc = enc_value(e, lua_gettop(e->L), depth + 1);
+    e->path[old] = 0;
+    lua_pop(e->L, 1);
+    if (rc < 0) return rc;
+  }
+  buf_addc(e->out, ']');
+  return 0;
+}
+
+static int enc_object(struct enc *e, int idx, size_t count, int depth) {
+  const char **keys = xcalloc(count, sizeof *keys);
+  size_t n = 0;
+  int rc = 0;
+  lua_pushnil(e->L);
+  while (lua_next(e->L, idx)) {
+    lua_pop(e->L, 1);
+    if (lua_type(e->L, -1) != LUA_TSTRING) {
+      lua_pop(e->L, 1);
+      rc = enc_fail(e, "a table mixes list items and named keys (or has a non-string key)");
+      goto cleanup;
+    }
+    keys[n++] = lua_tostring(e->L, -1); /* the string stays alive in the table */
+  }
+  qsort(keys, n, sizeof *keys, key_cmp);
+  buf_addc(e->out, '{');
+  for (size_t i = 0; i < n; i++) {
+    if (i) buf_addc(e->out, ',');
+    add_escaped(e->out, keys[i], strlen(keys[i]));
+    buf_addc(e->out, ':');
+    lua_getfield(e->L, idx, keys[i]);
+    size_t old = path_push(e, keys[i], 0);
+    rc = enc_value(e, lua_gettop(e->L), depth + 1);
+    e->path[old] = 0;
+    lua_pop(e->L, 1);
+    if (rc < 0) goto cleanup;
+  }
+  buf_addc(e->out, '}');
+cleanup:
+  free(keys);
+  return rc;
+}
+
+static int enc_table(struct enc *e, int idx, int depth) {
+  if (depth > MAX_DEPTH) return enc_fail(e, "nested too deeply (a table that contains itself?)");
+  lua_Integer n = (lua_Integer)lua_rawlen(e->L, idx);
+  size_t count = 0;
+  lua_pushnil(e->L);
+  while (lua_next(e->L, idx)) {
+    lua_pop(e->L, 1);
+    count++;
+  }
+  if ((lua_Integer)count == n) return enc_array(e, idx, n, depth);
+  if (n > 0) return enc_fail(e, "a table mixes list items and named keys");
+  return enc_object(e, idx, count, depth);
+}
+
+static int enc_value(struct enc *e, int idx, int depth) {
+  lua_State *L = e->L;
+  switch (lua_type(L, idx)) {
+    case LUA_TNIL: buf_adds(e->out, "null"); return 0;
+    case LUA_TBOOLEAN: buf_adds(e->out, lua_toboolean(L, idx) ? "true" : "false"); return 0;
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, idx)) {
+        buf_printf(e->out, "%lld", (long long)lua_tointeger(L, idx));
+      } else {
+        double d = lua_tonumber(L, idx);
+        if (!isfinite(d)) return enc_fail(e, "a number that is infinite or NaN");
+        buf_printf(e->out, "%.14g", d);
+      }
+      return 0;
+    case LUA_TSTRING: {
+      size_t n;
+      const char *s = lua_tolstring(L, idx, &n);
+      if (!utf8_valid((const unsigned char *)s, n)) return enc_fail(e, "a string that is not valid UTF-8");
+      add_escaped(e->out, s, n);
+      return 0;
+    }
+    case LUA_TLIGHTUSERDATA:
+      if (lua_touserdata(L, idx) == NULL) {
+        buf_adds(e->out, "null");
+        return 0;
+      }
+      break;
+    case LUA_TTABLE: return enc_table(e, idx, depth);
+    default: break;
+  }
+  char msg[96];
+  snprintf(msg, sizeof msg, "a %s value, which JSON cannot hold", luaL_typename(L, idx));
+  return enc_fail(e, msg);
+}
+
+int json_encode_lua(lua_State *L, int idx, const char *what, struct buf *out, char *err) {
+  struct enc e = {L, out, {0}, err};
+  snprintf(e.path, sizeof e.path, "%s", what);
+  idx = lua_absindex(L, idx);
+  luaL_checkstack(L, 2 * MAX_DEPTH + 20, "json");
+  return enc_value(&e, idx, 0);
+}
+
+/* ---- parsing ----------------------------------------------------------- */
+
+struct parser {
+  const char *s, *end, *start;
+  char *err;
+};
+
+static int p_fail(struct parser *p, const char *what) {
+  return errf(p->err, "%s at byte %zu", what, (size_t)(p->s - p->start));
+}
+
+static void p_ws(struct parser *p) {
+  while (p->s < p->end && (*p->s == ' ' || *p->s == '\n' || *p->s == '\r' || *p->s == '\t')) p->s++;
+}
+
+static void put_utf8(struct buf *b, unsigned cp) {
+  char u[4];
+  if (cp < 0x80) buf_addc(b, (char)cp);
+  else if (cp < 0x800) {
+    u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F));
+    buf_add(b, u, 2);
+  } else if (cp < 0x10000) {
+    u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    u[2] = (char)(0x80 | (cp & 0x3F));
+    buf_add(b, u, 3);
+  } else {
+    u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F));
+    buf_add(b, u, 4);
+  }
+}
+
+static int p_hex4(struct parser *p, unsigned *cp) {
+  if (p->end - p->s < 4) return p_fail(p, "truncated \\u escape");
+  *cp = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = *p->s++;
+    *cp <<= 4;
+    if (c >= '0' && c <= '9') *cp |= (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f') *cp |= (unsigned)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') *cp |= (unsigned)(c - 'A' + 10);
+    else return p_fail(p, "bad \\u escape");
+  }
+  return 0;
+}
+
+static int p_string(struct parser *p, char **out) {
+  struct buf b;
+  buf_init(&b);
+  p->s++; /* opening quote */
+  while (p->s < p->end && *p->s != '"') {
+    unsigned char c = (unsigned char)*p->s;
+    if (c < 0x20) goto bad;
+    if (c != '\\') {
+      buf_addc(&b, (char)c);
+      p->s++;
+      continue;
+    }
+    if (++p->s >= p->end) goto bad;
+    char esc = *p->s++;
+    unsigned cp;
+    switch (esc) {
+      case '"': buf_addc(&b, '"'); break;
+      case '\\': buf_addc(&b, '\\'); break;
+      case '/': buf_addc(&b, '/'); break;
+      case 'b': buf_addc(&b, '\b'); break;
+      case 'f': buf_addc(&b, '\f'); break;
+      case 'n': buf_addc(&b, '\n'); break;
+      case 'r': buf_addc(&b, '\r'); break;
+      case 't': buf_addc(&b, '\t'); break;
+      case 'u':
+        if (p_hex4(p, &cp) < 0) goto fail;
+        if (cp >= 0xD800 && cp < 0xDC00 && p->end - p->s >= 6 && p->s[0] == '\\' && p->s[1] == 'u') {
+          unsigned lo;
+          p->s += 2;
+          if (p_hex4(p, &lo) < 0) goto fail;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        }
+        put_utf8(&b, cp);
+        break;
+      default: goto bad;
+    }
+  }
+  if (p->s >= p->end) goto bad;
+  p->s++;
+  *out = buf_steal(&b);
+  return 0;
+bad:
+  p_fail(p, "bad or unterminated string");
+fail:
+  buf_free(&b);
+  return -1;
+}
+
+static int p_value(struct parser *p, struct json *v, int depth);
+
+static int p_container(struct parser *p, struct json *v, int depth, int object) {
+  size_t cap = 0;
+  char close = object ? '}' : ']';
+  v->type = object ? JSON_OBJECT : JSON_ARRAY;
+  p->s++;
+  p_ws(p);
+  if (p->s < p->end && *p->s == close) {
+    p->s++;
+    return 0;
+  }
+  for (;;) {
+    if (v->n == cap) {
+      cap = cap ? cap * 2 : 4;
+      v->items = xrealloc(v->items, cap * sizeof *v->items);
+      if (object) v->keys = xrealloc(v->keys, cap * sizeof *v->keys);
+    }
+    memset(&v->items[v->n], 0, sizeof v->items[v->n]);
+    if (object) {
+      p_ws(p);
+      if (p->s >= p->end || *p->s != '"') return p_fail(p, "expected a key");
+      if (p_string(p, &v->keys[v->n]) < 0) return -1;
+      p_ws(p);
+      if (p->s >= p->end || *p->s != ':') {
+        v->n++;
+        return p_fail(p, "expected ':'");
+      }
+      p->s++;
+    }
+    v->n++;
+    if (p_value(p, &v->items[v->n - 1], depth + 1) < 0) return -1;
+    p_ws(p);
+    if (p->s < p->end && *p->s == ',') {
+      p->s++;
+      continue;
+    }
+    if (p->s < p->end && *p->s == close) {
+      p->s++;
+      return 0;
+    }
+    return p_fail(p, object ? "expected ',' or '}'" : "expected ',' or ']'");
+  }
+}
+
+static int p_literal(struct parser *p, const char *lit) {
+  size_t n = strlen(lit);
+  if ((size_t)(p->end - p->s) < n || memcmp(p->s, lit, n)) return p_fail(p, "unexpected text");
+  p->s += n;
+  return 0;
+}
+
+static int p_value(struct parser *p, struct json *v, int depth) {
+  if (depth > MAX_DEPTH) return p_fail(p, "nested too deeply");
+  p_ws(p);
+  if (p->s >= p->end) return p_fail(p, "unexpected end");
+  switch (*p->s) {
+    case '{': return p_container(p, v, depth, 1);
+    case '[': return p_container(p, v, depth, 0);
+    case '"': v->type = JSON_STRING; return p_string(p, &v->string);
+    case 't': v->type = JSON_BOOL, v->boolean = 1; return p_literal(p, "true");
+    case 'f': v->type = JSON_BOOL, v->boolean = 0; return p_literal(p, "false");
+    case 'n': v->type = JSON_NULL; return p_literal(p, "null");
+    default: break;
+  }
+  char tmp[64];
+  size_t n = 0;
+  while (p->s + n < p->end && n < sizeof tmp - 1 && strchr("+-0123456789.eE", p->s[n])) n++;
+  if (!n) return p_fail(p, "unexpected character");
+  memcpy(tmp, p->s, n);
+  tmp[n] = 0;
+  char *endp;
+  v->type = JSON_NUMBER;
+  v->number = strtod(tmp, &endp);
+  if (*endp) return p_fail(p, "bad number");
+  p->s += n;
+  return 0;
+}
+
+static void json_clear(struct json *v) {
+  free(v->string);
+  for (size_t i = 0; i < v->n; i++) {
+    json_clear(&v->items[i]);
+    if (v->keys) free(v->keys[i]);
+  }
+  free(v->items);
+  free(v->keys);
+}
+
+void json_free(struct json *v) {
+  if (!v) return;
+  json_clear(v);
+  free(v);
+}
+
+int json_parse(const char *text, size_t len, struct json **out, char *err) {
+  struct parser p = {text, text + len, text, err};
+  struct json *v = xcalloc(1, sizeof *v);
+  if (p_value(&p, v, 0) < 0) goto fail;
+  p_ws(&p);
+  if (p.s != p.end) {
+    p_fail(&p, "trailing characters");
+    goto fail;
+  }
+  *out = v;
+  return 0;
+fail:
+  json_free(v);
+  return -1;
+}
+
+const struct json *json_get(const struct json *obj, const char *key) {
+  if (!obj || obj->type != JSON_OBJECT) return NULL;
+  for (size_t i = 0; i < obj->n; i++)
+    if (!strcmp(obj->keys[i], key)) return &obj->items[i];
+  return NULL;
+}

@@ -1,0 +1,272 @@
+/* plane-teams: command line, commands, exit codes, start and stop order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "script.h"
+#include "util.h"
+
+enum { EXIT_OK = 0, EXIT_SYNC = 1, EXIT_USAGE = 2 };
+
+struct opts {
+  const char *config;
+  const char *scripts;
+  const char *cmd;
+  const char *output;
+  const char *issues;
+  const char *digest;
+  int force, dry_run;
+};
+
+static const char USAGE[] =
+    "usage: plane-teams [-c FILE] [--scripts DIR] COMMAND [OPTIONS]\n"
+    "\n"
+    "Posts the most important open work items of Plane projects to a Microsoft Teams\n"
+    "channel every morning, as an Adaptive Card.\n"
+    "\n"
+    "commands:\n"
+    "  run                      daemon: post each digest at its time, forever (default)\n"
+    "  once [--force] [--dry-run] [--output FILE]\n"
+    "                           one sync now; --dry-run prints the message, posts nothing\n"
+    "  preview --issues FILE [--output FILE]\n"
+    "                           render a saved issue list offline (no network, no secrets)\n"
+    "  check                    load config and scripts, self-test, print the settings\n"
+    "  status                   print the state of each digest (exit 1 when unhealthy)\n"
+    "\n"
+    "options:\n"
+    "  -c, --config FILE        configuration (default: $PLANE_TEAMS_CONFIG, then ./config.lua)\n"
+    "      --scripts DIR        scripts folder (default: the config's scripts_dir, then ./scripts)\n"
+    "      --digest NAME        preview: the digest whose settings to use (default: the first)\n"
+    "  -h, --help               this help\n"
+    "      --version            the version\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "plane-teams: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'plane-teams --help'.\n");
+  return EXIT_USAGE;
+}
+
+/* Options may stand before or after the command: plane-teams -c x once --force. */
+static int parse_args(int argc, char **argv, struct opts *o) {
+  static const struct {
+    const char *name;
+    int has_value;
+  } known[] = {{"-c", 1}, {"--config", 1}, {"--scripts", 1}, {"--output", 1}, {"-o", 1},
+               {"--issues", 1}, {"--digest", 1}, {"--force", 0}, {"--dry-run", 0},
+               {"-h", 0}, {"--help", 0}, {"--version", 0}, {NULL, 0}};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *val = NULL;
+    if (a[0] != '-' || !a[1]) {
+      if (o->cmd) return usage_error("unexpected argument '%s'", a);
+      o->cmd = a;
+      continue;
+    }
+    char name[64];
+    const char *eq = strchr(a, '=');
+    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+    int k = 0;
+    while (known[k].name && strcmp(known[k].name, name)) k++;
+    if (!known[k].name) return usage_error("unknown option %s", name);
+    if (known[k].has_value) {
+      if (eq) val = eq + 1;
+      else if (i + 1 < argc) val = argv[++i];
+      else return usage_error("option %s needs a value", name);
+    } else if (eq) {
+      return usage_error("option %s takes no value", name);
+    }
+    if (!strcmp(name, "-c") || !strcmp(name, "--config")) o->config = val;
+    else if (!strcmp(name, "--scripts")) o->scripts = val;
+    else if (!strcmp(name, "--output") || !strcmp(name, "-o")) o->output = val;
+    else if (!strcmp(name, "--issues")) o->issues = val;
+    else if (!strcmp(name, "--digest")) o->digest = val;
+    else if (!strcmp(name, "--force")) o->force = 1;
+    else if (!strcmp(name, "--dry-run")) o->dry_run = 1;
+    else if (!strcmp(name, "--version")) {
+      printf("plane-teams %s\n", PT_VERSION);
+      return -100;
+    } else {
+      fputs(USAGE, stdout);
+      return -100;
+    }
+  }
+  const char *cmd = o->cmd ? o->cmd : "run";
+  if ((o->force || o->dry_run) && strcmp(cmd, "once"))
+    return usage_error("--force and --dry-run go with 'once', not '%s'", cmd);
+  if (o->issues && strcmp(cmd, "preview")) return usage_error("--issues goes with 'preview', not '%s'", cmd);
+  if (o->output && strcmp(cmd, "preview") && strcmp(cmd, "once"))
+    return usage_error("--output goes with 'once --dry-run' or 'preview', not '%s'", cmd);
+  return 0;
+}
+
+/* ---- shared start-up ---------------------------------------------------- */
+
+static const char *config_path(const struct opts *o) {
+  if (o->config) return o->config;
+  const char *env = getenv("PLANE_TEAMS_CONFIG");
+  return env && *env ? env : "./config.lua";
+}
+
+static int load_config(const struct opts *o, unsigned need, struct config **cfg) {
+  char err[ERR_LEN];
+  if (config_load(config_path(o), cfg, err) < 0 || config_require(*cfg, need, err) < 0) {
+    config_free(*cfg);
+    *cfg = NULL;
+    fprintf(stderr, "plane-teams: %s\n", err);
+    return EXIT_USAGE;
+  }
+  config_register_secrets(*cfg);
+  log_set_level((enum log_level)(*cfg)->log_level);
+  for (size_t i = 0; i < (*cfg)->nwarnings; i++) log_warn(NULL, NULL, "%s", (*cfg)->warnings[i]);
+  return EXIT_OK;
+}
+
+static int load_scripts(const struct opts *o, const struct config *cfg, struct script **s) {
+  char err[ERR_LEN];
+  const char *dir = o->scripts ? o->scripts : cfg->scripts_dir ? cfg->scripts_dir : "./scripts";
+  if (script_open(dir, s, err) < 0) {
+    fprintf(stderr, "plane-teams: cannot load the scripts: %s\n", err);
+    return EXIT_USAGE;
+  }
+  return EXIT_OK;
+}
+
+static void fill_ctx(const struct digest *d, struct render_ctx *rc, char *now, size_t n) {
+  memset(rc, 0, sizeof *rc);
+  iso8601_local(time(NULL), d->tz, now, n);
+  rc->digest = d->name;
+  rc->app_url = d->app_url;
+  rc->workspace = d->workspace;
+  rc->states = d->states;
+  rc->nstates = d->nstates;
+  rc->limit = d->limit;
+  rc->budget = d->budget;
+  rc->empty_skip = d->empty_skip;
+  rc->now = now;
+}
+
+static int write_output(const char *path, const char *data, size_t len) {
+  FILE *f = path ? fopen(path, "wb") : stdout;
+  if (!f) {
+    perror(path);
+    return EXIT_USAGE;
+  }
+  int ok = fwrite(data, 1, len, f) == len && fputc('\n', f) != EOF;
+  if (path) ok = (fclose(f) == 0) && ok;
+  else ok = (fflush(f) == 0) && ok;
+  if (!ok) {
+    fprintf(stderr, "plane-teams: cannot write %s\n", path ? path : "stdout");
+    return EXIT_SYNC;
+  }
+  return EXIT_OK;
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static const struct digest *pick_digest(const struct config *cfg, const char *name) {
+  if (!name) return &cfg->digests[0];
+  for (size_t i = 0; i < cfg->ndigests; i++)
+    if (!strcmp(cfg->digests[i].name, name)) return &cfg->digests[i];
+  return NULL;
+}
+
+static int cmd_preview(const struct opts *o) {
+  struct config *cfg = NULL;
+  struct script *s = NULL;
+  struct batch *b = NULL;
+  struct render_out out = {0};
+  char *data = NULL, err[ERR_LEN], now[40], date[16];
+  size_t len;
+  int rc;
+  if (!o->issues) return usage_error("%s", "preview needs --issues FILE");
+  if ((rc = load_config(o, 0, &cfg)) != EXIT_OK) goto cleanup;
+  if ((rc = load_scripts(o, cfg, &s)) != EXIT_OK) goto cleanup;
+  rc = EXIT_USAGE;
+  const struct digest *d = pick_digest(cfg, o->digest);
+  if (!d) {
+    fprintf(stderr, "plane-teams: no digest named \"%s\" in %s\n", o->digest, cfg->path);
+    goto cleanup;
+  }
+  if (read_file(o->issues, &data, &len, err) < 0 || batch_new(s, &b, err) < 0 ||
+      batch_add_issues_file(b, data, len, o->issues, err) < 0) {
+    fprintf(stderr, "plane-teams: preview: %s\n", err);
+    goto cleanup;
+  }
+  struct render_ctx rctx;
+  fill_ctx(d, &rctx, now, sizeof now);
+  snprintf(date, sizeof date, "%.10s", now);
+  rctx.date = date;
+  if (batch_render(b, &rctx, &out, err) < 0) {
+    fprintf(stderr, "plane-teams: preview: %s\n", err);
+    goto cleanup;
+  }
+  if (out.skipped) {
+    fprintf(stderr, "plane-teams: no issue matches and empty = \"skip\": nothing would be posted\n");
+    rc = EXIT_OK;
+    goto cleanup;
+  }
+  log_info(d->name, NULL, "preview: %zu issues read, %zu matching, %zu on the card (%zu bytes)",
+           out.fetched, out.matching, out.posted, out.size);
+  rc = write_output(o->output, out.envelope, out.size);
+cleanup:
+  render_out_free(&out);
+  free(data);
+  batch_free(b);
+  script_close(s);
+  config_free(cfg);
+  return rc;
+}
+
+static int cmd_check(const struct opts *o) {
+  struct config *cfg = NULL;
+  struct script *s = NULL;
+  struct buf desc;
+  char err[ERR_LEN], now[40], date[16];
+  int rc;
+  buf_init(&desc);
+  if ((rc = load_config(o, CONFIG_NEED_PLANE | CONFIG_NEED_TEAMS, &cfg)) != EXIT_OK) goto cleanup;
+  if ((rc = load_scripts(o, cfg, &s)) != EXIT_OK) goto cleanup;
+  config_describe(cfg, &desc);
+  buf_printf(&desc, "scripts: %s\n", script_dir(s));
+  for (size_t i = 0; i < cfg->ndigests; i++) {
+    struct render_ctx rctx;
+    struct render_out out;
+    fill_ctx(&cfg->digests[i], &rctx, now, sizeof now);
+    snprintf(date, sizeof date, "%.10s", now);
+    rctx.date = date;
+    rctx.empty_skip = 0;
+    if (script_selfcheck(s, &rctx, &out, err) < 0) {
+      fprintf(stderr, "plane-teams: digest %s: %s\n", cfg->digests[i].name, err);
+      rc = EXIT_USAGE;
+      goto cleanup;
+    }
+    buf_printf(&desc, "self-check %s: the scripts turned the built-in sample (%zu issues) into "
+               "%zu rows of %zu matching, a %zu-byte message\n", cfg->digests[i].name,
+               out.fetched, out.posted, out.matching, out.size);
+    render_out_free(&out);
+  }
+  fputs(desc.data, stdout);
+  puts("check: ok");
+cleanup:
+  buf_free(&desc);
+  script_close(s);
+  config_free(cfg);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  struct opts o = {0};
+  int rc = parse_args(argc, argv, &o);
+  if (rc == -100) return EXIT_OK;
+  if (rc) return rc;
+  const char *cmd = o.cmd ? o.cmd : "run";
+  if (!strcmp(cmd, "preview")) rc = cmd_preview(&o);
+  else if (!strcmp(cmd, "check")) rc = cmd_check(&o);
+  else rc = usage_error("unknown command '%s'", cmd);
+  log_close();
+  log_clear_secrets();
+  return rc;
+}

@@ -1,0 +1,93 @@
+"""Shared helpers for the integration tests: run the real binary in a scratch folder."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BINARY = os.environ.get("PT_BINARY", os.path.join(ROOT, "build", "plane-teams"))
+TOKEN = "plane_api_0123456789abcdef0123456789abcdef"
+WEBHOOK_SECRET = "sig=S3cr3tS1gnature"
+PROJECT = "4af68566-94a4-4eb3-94aa-50dc9427067b"
+PROJECT2 = "b1c0e7d2-5f3a-4c8e-9d61-2a7f0e4b9c13"
+
+# Variables a test run must not inherit from the developer's shell.
+SCRUB = ["PLANE_API_TOKEN", "PLANE_API_TOKEN_FILE", "PLANE_BASE_URL", "PLANE_APP_URL",
+         "PLANE_WORKSPACE", "PLANE_PROJECT_ID", "TEAMS_WEBHOOK_URL", "TEAMS_WEBHOOK_URL_FILE",
+         "NOTIFICATION_HOUR", "NOTIFICATION_DAYS", "TZ", "MAX_RETRIES", "PLANE_RATE_LIMIT",
+         "STATE_FILE", "LOG_LEVEL", "LOG_FILE", "DIGEST_LIMIT", "PLANE_TEAMS_CONFIG", "METRICS_FILE"]
+
+
+def base_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in SCRUB}
+    env.update({
+        "PLANE_API_TOKEN": TOKEN,
+        "PLANE_WORKSPACE": "acme",
+        "PLANE_PROJECT_ID": PROJECT,
+        "TEAMS_WEBHOOK_URL": "https://example.webhook.office.com/webhookb2/x?" + WEBHOOK_SECRET,
+        "LOG_FILE": "",
+        # sanitizer builds: fail loudly on leaks and errors
+        "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=99",
+        "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1:exitcode=98",
+    })
+    for k, v in extra.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
+
+
+class Case(unittest.TestCase):
+    """A scratch folder with a copy of config.lua and scripts/."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="pt-it-")
+        shutil.copy(os.path.join(ROOT, "config.lua"), self.path("config.lua"))
+        shutil.copytree(os.path.join(ROOT, "scripts"), self.path("scripts"))
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    def write(self, name, text):
+        p = self.path(name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+        return p
+
+    def run_pt(self, *args, env=None, timeout=60, input=None):
+        proc = subprocess.run([BINARY, *args], cwd=self.dir, env=env or base_env(),
+                              capture_output=True, text=True, timeout=timeout, input=input)
+        self.assertNotIn("ERROR: AddressSanitizer", proc.stderr)
+        self.assertNotIn("ERROR: LeakSanitizer", proc.stderr)
+        self.assertNotIn("runtime error:", proc.stderr)
+        self.assertNotIn(proc.returncode, (98, 99), proc.stderr)
+        return proc
+
+    def assertNoSecrets(self, *texts):
+        for t in texts:
+            self.assertNotIn(TOKEN, t)
+            self.assertNotIn("S3cr3tS1gnature", t)
+
+
+def envelope_rows(envelope):
+    """The ColumnSet rows of an envelope: (rank text, priority text, name, detail, url)."""
+    card = envelope["attachments"][0]["content"]
+    rows = []
+    for el in card["body"]:
+        if el.get("type") == "ColumnSet":
+            cols = el["columns"]
+            rows.append((cols[0]["items"][0]["text"], cols[1]["items"][0]["text"],
+                         cols[2]["items"][0]["text"], cols[2]["items"][1]["text"],
+                         el["selectAction"]["url"]))
+    return rows
+
+
+def load_json(text):
+    return json.loads(text)

@@ -1,0 +1,109 @@
+-- host/batch.lua: the host's decoding of Plane replies and checks of script output.
+local cjson = require("cjson")
+local B = require("batch")
+
+local function page(results, more, cursor)
+  return cjson.encode({ results = results, next_page_results = more, next_cursor = cursor or "100:1:0",
+    count = #results })
+end
+
+local function err_of(fn, ...)
+  local ok, e = pcall(fn, ...)
+  assert.is_false(ok)
+  return e
+end
+
+describe("batch: Plane pages", function()
+  it("adds issues once by id and reports the cursor", function()
+    local b = B.new()
+    local more, cursor, n = B.add_issues_page(b, "p1", page({ { id = "a" }, { id = "b" } }, true, "100:1:0"), "GET x")
+    assert.is_true(more)
+    assert.equal("100:1:0", cursor)
+    assert.equal(2, n)
+    B.add_issues_page(b, "p1", page({ { id = "b" }, { id = "c" } }, false), "GET x")
+    assert.equal(3, #b.issues)
+    assert.equal("p1", b.issues[3].project)
+  end)
+
+  it("names the endpoint and the problem for malformed replies", function()
+    local b = B.new()
+    local where = "GET /api/v1/workspaces/acme/projects/p1/issues/"
+    assert.equal(where .. ": the response body is empty, expected JSON", err_of(B.add_issues_page, b, "p1", "", where))
+    assert.equal(where .. ": the response is an HTML page, not JSON",
+      err_of(B.add_issues_page, b, "p1", "<html><body>502 Bad Gateway</body></html>", where))
+    assert.matches("^" .. where:gsub("%p", "%%%0") .. ": the response is not valid JSON",
+      err_of(B.add_issues_page, b, "p1", '{"results": [{"id": "a"', where))
+    assert.matches("'results' is not a list", err_of(B.add_issues_page, b, "p1", '{"results": 3}', where), 1, true)
+    assert.matches("'results' is null", err_of(B.add_issues_page, b, "p1", '{"results": null}', where), 1, true)
+    assert.matches("'next_page_results' is missing",
+      err_of(B.add_issues_page, b, "p1", '{"results": []}', where), 1, true)
+    assert.matches("results[1] is not an object with a string id",
+      err_of(B.add_issues_page, b, "p1", page({ 5 }, false), where), 1, true)
+    assert.matches("next_cursor", err_of(B.add_issues_page, b, "p1",
+      '{"results": [], "next_page_results": true, "next_cursor": null}', where), 1, true)
+    assert.matches("expected a JSON object", err_of(B.add_issues_page, b, "p1", "[1,2]", where), 1, true)
+  end)
+
+  it("expands states from the project's state list and defaults the priority", function()
+    local b = B.new()
+    B.add_states_page(b, "p1", page({ { id = "s1", name = "En cours", group = "started", color = "#fff" } }, false), "s")
+    B.add_issues_page(b, "p1", page({ { id = "a", state = "s1", priority = cjson.null },
+      { id = "b", state = "unknown" }, { id = "c", state = cjson.null } }, false), "i")
+    local issues = B.prepare(b)
+    assert.same({ id = "s1", name = "En cours", color = "#fff", group = "started" }, issues[1].state)
+    assert.equal("none", issues[1].priority)
+    assert.same({ id = "unknown", name = "", group = "" }, issues[2].state)
+    assert.equal(cjson.null, issues[3].state)
+  end)
+
+  it("reads the project's identifier and name", function()
+    local b = B.new()
+    B.set_project(b, "p1", cjson.encode({ id = "p1", identifier = "WEB", name = "Site web" }), "GET p")
+    assert.equal("WEB", b.projects.p1.identifier)
+    assert.matches("no identifier", err_of(B.set_project, b, "p1", '{"id": "p1"}', "GET p"), 1, true)
+  end)
+end)
+
+describe("batch: saved issue files (preview)", function()
+  it("accepts a page or an array, and derives states from the issues", function()
+    local s = { id = "s1", name = "Todo", group = "unstarted" }
+    for _, body in ipairs({ page({ { id = "a", project = "p1", state = s } }, false),
+      cjson.encode({ { id = "a", project = "p1", state = s } }) }) do
+      local b = B.new()
+      assert.equal(1, B.add_issues_file(b, body, "f.json"))
+      assert.same({ s }, b.projects.p1.states)
+    end
+  end)
+
+  it("rejects anything else with the file name", function()
+    assert.equal("f.json: expected a Plane page (an object with results) or a JSON array of issues",
+      err_of(B.add_issues_file, B.new(), '{"issues": []}', "f.json"))
+  end)
+end)
+
+describe("batch: script output checks", function()
+  it("cuts names to 200 code points, never inside a UTF-8 sequence", function()
+    local long = string.rep("é", 250)
+    local cut = B.cut(long, 200)
+    assert.equal(201, utf8.len(cut))
+    assert.equal("…", cut:sub(-3))
+    assert.equal("short", B.cut("short", 200))
+    assert.equal(string.rep("a", 200), B.cut(string.rep("a", 200), 200))
+  end)
+
+  it("rejects rows that are not a list of tables with ids, or too many", function()
+    assert.matches("expected a list of rows", err_of(B.check_rows, "x", nil, 10, 200), 1, true)
+    assert.matches("row 2 without a string id", err_of(B.check_rows, { { id = "a" }, {} }, nil, 10, 200), 1, true)
+    assert.matches("more than the limit", err_of(B.check_rows, { { id = "a" }, { id = "b" } }, 2, 1, 200), 1, true)
+    assert.matches("total", err_of(B.check_rows, { { id = "a" } }, 0, 10, 200), 1, true)
+    assert.equal(5, B.check_rows({ { id = "a" } }, 5, 10, 200))
+  end)
+
+  it("has a built-in sample with every priority and a state of each kind", function()
+    local b = B.sample()
+    local prios = {}
+    for _, i in ipairs(b.issues) do prios[tostring(i.priority)] = true end
+    assert.truthy(prios.urgent and prios.high and prios.medium and prios.low)
+    assert.equal(7, #b.issues)
+  end)
+end)

@@ -1,0 +1,56 @@
+-- Builders shared by the specs: Plane-shaped issues, states and a ctx.
+local H = {}
+
+H.EN_COURS = { id = "daaf8056-e88d-40ba-b527-d58f3e518059", name = "En cours", group = "started" }
+H.A_FAIRE = { id = "9ce312cc-0018-4864-9867-064939dda809", name = "A faire", group = "unstarted" }
+H.BACKLOG = { id = "318803e3-f0ce-4dbf-b0b4-beb1cfba9e81", name = "Backlog", group = "backlog" }
+
+function H.configured()
+  return {
+    { id = H.EN_COURS.id, name = "En cours", group = "started" },
+    { id = H.A_FAIRE.id, name = "A faire", group = "unstarted" },
+    { id = H.BACKLOG.id, name = "Backlog", group = "backlog" },
+  }
+end
+
+local counter = 0
+function H.issue(fields)
+  counter = counter + 1
+  local t = {
+    id = string.format("00000000-0000-4000-8000-%012d", counter),
+    name = "Issue " .. counter,
+    priority = "medium",
+    sequence_id = counter,
+    project = "p1",
+    state = H.EN_COURS,
+  }
+  for k, v in pairs(fields or {}) do t[k] = v end
+  return t
+end
+
+function H.ctx(fields)
+  local t = {
+    limit = 10,
+    states = H.configured(),
+    projects = {
+      p1 = { id = "p1", identifier = "WEB", name = "Site web",
+        states = { H.BACKLOG, H.A_FAIRE, H.EN_COURS } },
+    },
+    app_url = "https://app.plane.so",
+    workspace = "acme",
+    now = "2026-11-26T08:00:00+01:00",
+    date = "2026-11-26",
+  }
+  for k, v in pairs(fields or {}) do t[k] = v end
+  return t
+end
+
+-- Every table of a card, depth first, with its path.
+function H.walk(node, fn, path)
+  path = path or "card"
+  if type(node) ~= "table" then return end
+  fn(node, path)
+  for k, v in pairs(node) do H.walk(v, fn, path .. "." .. tostring(k)) end
+end
+
+return H

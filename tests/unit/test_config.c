@@ -1,0 +1,112 @@
+/* config.c: the value parsers and loading config files (good and bad). */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+
+static void test_hour(void) {
+  int h = -1, m = -1;
+  CHECK(config_parse_hour("8", &h, &m) == 0 && h == 8 && m == 0);
+  CHECK(config_parse_hour("08:30", &h, &m) == 0 && h == 8 && m == 30);
+  CHECK(config_parse_hour("23:59", &h, &m) == 0 && h == 23 && m == 59);
+  CHECK(config_parse_hour("0", &h, &m) == 0 && h == 0);
+  const char *bad[] = {"25", "24:00", "8h", "", "8:5", "08:60", "123", "-1", "8:30:00", " 8"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) CHECK(config_parse_hour(bad[i], &h, &m) < 0);
+}
+
+static void test_days(void) {
+  CHECK(config_parse_days("daily") == DAYS_ALL);
+  CHECK(config_parse_days("weekdays") == 0x3e);
+  CHECK(config_parse_days("mon,wed,fri") == ((1u << 1) | (1u << 3) | (1u << 5)));
+  CHECK(config_parse_days("Sun, Saturday") == ((1u << 0) | (1u << 6)));
+  CHECK(config_parse_days("mon,funday") == 0);
+  CHECK(config_parse_days("") == 0);
+}
+
+static void test_tz(void) {
+  CHECK(config_tz_valid("Europe/Paris"));
+  CHECK(config_tz_valid("UTC"));
+  CHECK(!config_tz_valid("Europe/Pariss"));
+  CHECK(!config_tz_valid("../etc/passwd"));
+  CHECK(!config_tz_valid("/etc/localtime"));
+  CHECK(!config_tz_valid(""));
+}
+
+static int write_tmp(const char *text, char *path) {
+  strcpy(path, "/tmp/pt-config-XXXXXX");
+  int fd = mkstemp(path);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  close(fd);
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int load(const char *text, struct config **c, char *err) {
+  char path[64];
+  if (write_tmp(text, path) < 0) return -2;
+  int rc = config_load(path, c, err);
+  unlink(path);
+  return rc;
+}
+
+static void expect_error(const char *text, const char *want) {
+  struct config *c = NULL;
+  char err[ERR_LEN] = "";
+  CHECK(load(text, &c, err) == -1);
+  CHECK(c == NULL);
+  CHECK(strstr(err, want) != NULL);
+  if (!strstr(err, want)) fprintf(stderr, "  wanted \"%s\" in: %s\n", want, err);
+}
+
+static void test_load(void) {
+  struct config *c = NULL;
+  char err[ERR_LEN] = "";
+  CHECK(load("return { workspace = 'acme', projects = '4af68566-94a4-4eb3-94aa-50dc9427067b', "
+             "plane_base_url = 'https://plane.example.com/api/v1/', hour = '07:45', "
+             "timezone = 'Europe/Paris', days = 'weekdays' }", &c, err) == 0);
+  if (c) {
+    CHECK(c->ndigests == 1);
+    CHECK_STR(c->digests[0].name, "main");
+    CHECK_STR(c->digests[0].base_url, "https://plane.example.com");
+    CHECK_STR(c->digests[0].app_url, "https://plane.example.com");
+    CHECK(c->digests[0].hour == 7 && c->digests[0].minute == 45);
+    CHECK(c->digests[0].nstates == 3);
+    CHECK(config_require(c, CONFIG_NEED_PLANE, err) < 0 && strstr(err, "plane_api_token is required"));
+    config_free(c);
+  }
+  c = NULL;
+  CHECK(load("return { workspace = 'acme', plane_api_token = 'plane_api_x', "
+             "digests = { { name = 'web', projects = { '4af68566-94a4-4eb3-94aa-50dc9427067b' } },"
+             "            { name = 'ops', projects = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', limit = 5 } } }",
+             &c, err) == 0);
+  if (c) {
+    CHECK(c->ndigests == 2);
+    CHECK_STR(c->digests[0].app_url, "https://app.plane.so");
+    CHECK_STR(c->digests[0].state_file, ".state.web.json");
+    CHECK_STR(c->digests[1].state_file, ".state.ops.json");
+    CHECK_STR(c->digests[1].api_token, "plane_api_x");
+    CHECK(c->digests[1].limit == 5 && c->digests[0].limit == 10);
+    config_free(c);
+  }
+  expect_error("return { hour = '25' }", "hour = \"25\" is not a time of day");
+  expect_error("return { huor = 8 }", "unknown key 'huor'");
+  expect_error("return { timezone = 'Mars/Olympus' }", "not a known IANA time zone");
+  expect_error("return { projects = 'abc' }", "\"abc\", which is not a project UUID");
+  expect_error("return { teams_webhook_url = 'http://example.com/hook' }", "must use https");
+  expect_error("return { digests = { { name = 'a', log_level = 'debug' } } }", "belongs at the top level");
+  expect_error("return { digests = { { name = 'a' }, { name = 'a' } } }", "two digests are named \"a\"");
+  expect_error("return 42", "must return a table");
+  expect_error("return {", "syntax error");
+  expect_error("local x = nil; return x.y", "attempt to index");
+  expect_error("return { limit = 0 }", "limit = 0 is out of range");
+  expect_error("return { states = { { group = 'doing' } } }", "group \"doing\" is not one of");
+}
+
+int main(void) {
+  test_hour();
+  test_days();
+  test_tz();
+  test_load();
+  return CHECK_DONE();
+}
