@@ -1,18 +1,44 @@
 #!/usr/bin/env bash
-# make demo: the main job on the bundled example data, without credentials.
+# make demo: the whole job on the bundled example data, without credentials.
+# A fake Plane (serving examples/plane-data.json) and a fake Teams run on loopback;
+# plane-teams fetches, renders and posts through real HTTP; the demo shows what
+# Teams received, then stops both.
 set -euo pipefail
 bin=$(realpath "${1:-build/plane-teams}")
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-echo "== plane-teams preview on examples/issues.json (a saved Plane page of two projects)"
-LOG_FILE= "$bin" -c examples/config.lua preview --issues examples/issues.json --output build/demo-envelope.json
-python3 - build/demo-envelope.json <<'PY'
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_fake() { # name args... -> prints the port
+  python3 "tests/fakes/$1.py" "${@:2}" >"$work/$1.port" 2>"$work/$1.err" &
+  pids+=($!)
+  for _ in $(seq 50); do
+    [ -s "$work/$1.port" ] && { head -1 "$work/$1.port"; return; }
+    sleep 0.1
+  done
+  echo "demo: $1 did not start" >&2; cat "$work/$1.err" >&2; exit 1
+}
+plane_port=$(start_fake fake_plane --data examples/plane-data.json)
+teams_port=$(start_fake fake_teams --record "$work/teams.jsonl")
+
+echo "== fake Plane on 127.0.0.1:$plane_port (workspace acme, 2 projects, 17 issues)"
+echo "== fake Teams on 127.0.0.1:$teams_port"
+echo "== plane-teams once"
+PLANE_BASE_URL="http://127.0.0.1:$plane_port" \
+TEAMS_WEBHOOK_URL="http://127.0.0.1:$teams_port/workflows/demo/triggers/manual/paths/invoke?sig=demo" \
+STATE_FILE="$work/state.json" "$bin" -c examples/config.lua once
+echo
+echo "== what Teams received"
+python3 - "$work/teams.jsonl" <<'PY'
 import json, sys
-env = json.load(open(sys.argv[1], encoding="utf-8"))
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+env = json.loads(lines[-1])
 card = env["attachments"][0]["content"]
-print(json.dumps(env, ensure_ascii=False)[:300] + " …")
+print(json.dumps(env, ensure_ascii=False)[:240] + " …")
 print()
-print("The card, as Teams would list it:")
 for el in card["body"]:
     if el["type"] == "Container":
         for t in el["items"]:
@@ -20,10 +46,12 @@ for el in card["body"]:
     elif el["type"] == "ColumnSet":
         c = el["columns"]
         print("  %-4s %-10s %s" % (c[0]["items"][0]["text"], c[1]["items"][0]["text"], c[2]["items"][0]["text"]))
-        print("                  %s" % c[2]["items"][1]["text"].split("](")[0].replace("[", ""))
+        print("  %16s %s  → %s" % ("", c[2]["items"][1]["text"].split("](")[0].replace("[", ""), el["selectAction"]["url"]))
     else:
         print("  " + el["text"])
 print()
-import os
-print("%d bytes; the full envelope is in %s" % (os.path.getsize(sys.argv[1]) - 1, sys.argv[1]))
+print("%d message(s), %d bytes" % (len(lines), len(lines[-1].encode())))
 PY
+echo
+echo "== state file"
+cat "$work/state.json"

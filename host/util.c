@@ -161,22 +161,30 @@ double now_ms(void) {
   return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Switching TZ makes glibc re-read the zone file, so nothing is done when the
+ * requested zone is already the current one. */
 char *tz_push(const char *tz) {
   const char *old = getenv("TZ");
   char *saved = old ? xstrdup(old) : NULL;
-  if (tz) setenv("TZ", tz, 1);
-  tzset();
+  if (tz && (!old || strcmp(old, tz))) {
+    setenv("TZ", tz, 1);
+    tzset();
+  }
   return saved;
 }
 
 void tz_pop(char *saved) {
+  const char *cur = getenv("TZ");
   if (saved) {
-    setenv("TZ", saved, 1);
+    if (!cur || strcmp(cur, saved)) {
+      setenv("TZ", saved, 1);
+      tzset();
+    }
     free(saved);
-  } else {
+  } else if (cur) {
     unsetenv("TZ");
+    tzset();
   }
-  tzset();
 }
 
 void iso8601_local(time_t t, const char *tz, char *out, size_t n) {
@@ -236,4 +244,48 @@ int url_host(const char *url, char *scheme, size_t slen, char *out, size_t n) {
   if (hend == h) return -1;
   snprintf(out, n, "%.*s", (int)(hend - h), h);
   return 0;
+}
+
+int iso8601_parse(const char *s, time_t *t) {
+  struct tm tm;
+  int y, mo, d, h, mi, sec, n = 0;
+  memset(&tm, 0, sizeof tm);
+  if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+    return -1;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return -1;
+  const char *p = s + n;
+  if (*p == '.') {
+    p++;
+    if (!isdigit((unsigned char)*p)) return -1;
+    while (isdigit((unsigned char)*p)) p++;
+  }
+  long off = 0;
+  if (*p == 'Z' || *p == 'z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    int oh, om;
+    if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || p[3] != ':' ||
+        !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]))
+      return -1;
+    oh = (p[1] - '0') * 10 + (p[2] - '0');
+    om = (p[4] - '0') * 10 + (p[5] - '0');
+    if (oh > 23 || om > 59) return -1;
+    off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+    p += 6;
+  } else {
+    return -1;
+  }
+  if (*p) return -1;
+  tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+  tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
+  *t = timegm(&tm) - off;
+  return 0;
+}
+
+void local_date(time_t t, const char *tz, char out[11]) {
+  struct tm tm;
+  char *saved = tz ? tz_push(tz) : NULL;
+  localtime_r(&t, &tm);
+  if (tz) tz_pop(saved);
+  strftime(out, 11, "%Y-%m-%d", &tm);
 }

@@ -61,3 +61,9 @@ int is_loopback_host(const char *host);
 /** Extract the host of an http(s) URL into out; returns 0, or -1 when the URL
  *  has no scheme://host part. scheme gets "http" or "https" (or other). */
 int url_host(const char *url, char *scheme, size_t slen, char *out, size_t n);
+
+/** Parse an ISO 8601 date-time with Z or ±HH:MM (fractions allowed) into *t. */
+int iso8601_parse(const char *s, time_t *t);
+
+/** The local date (YYYY-MM-DD) of t in time zone tz (NULL: process local time). */
+void local_date(time_t t, const char *tz, char out[11]);

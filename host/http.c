@@ -1,0 +1,299 @@
+#define _XOPEN_SOURCE 700
+#include "http.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct http_req {
+  struct http *h;
+  CURL *easy;
+  struct curl_slist *headers;
+  struct buf body;
+  size_t max_bytes;
+  int too_big;
+  char retry_after[64];
+  char errbuf[CURL_ERROR_SIZE];
+  http_cb cb;
+  void *ud;
+  struct http_req *prev, *next;
+};
+
+struct sock {
+  uv_poll_t poll;
+  curl_socket_t fd;
+  struct http *h;
+};
+
+struct http {
+  struct loop *loop;
+  uv_timer_t timer;
+  CURLM *multi;
+  struct http_req *reqs;
+};
+
+static void check_done(struct http *h);
+
+/* ---- libcurl -> libuv -------------------------------------------------- */
+
+static void sock_closed(uv_handle_t *handle) { free(handle->data); }
+
+static void on_poll(uv_poll_t *p, int status, int events) {
+  struct sock *s = p->data;
+  struct http *h = s->h;
+  int flags = 0, running;
+  if (status < 0) flags = CURL_CSELECT_ERR;
+  else {
+    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
+    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
+  }
+  curl_multi_socket_action(h->multi, s->fd, flags, &running);
+  check_done(h);
+}
+
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp) {
+  (void)easy;
+  struct http *h = userp;
+  struct sock *s = socketp;
+  if (what == CURL_POLL_REMOVE) {
+    if (s) {
+      uv_poll_stop(&s->poll);
+      uv_close((uv_handle_t *)&s->poll, sock_closed);
+      curl_multi_assign(h->multi, fd, NULL);
+    }
+    return 0;
+  }
+  if (!s) {
+    s = xcalloc(1, sizeof *s);
+    s->fd = fd;
+    s->h = h;
+    if (uv_poll_init_socket(&h->loop->uv, &s->poll, fd) < 0) {
+      free(s);
+      return -1;
+    }
+    s->poll.data = s;
+    curl_multi_assign(h->multi, fd, s);
+  }
+  int events = 0;
+  if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= UV_READABLE;
+  if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= UV_WRITABLE;
+  uv_poll_start(&s->poll, events, on_poll);
+  return 0;
+}
+
+static void on_timer(uv_timer_t *t) {
+  struct http *h = t->data;
+  int running;
+  curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  check_done(h);
+}
+
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp) {
+  (void)multi;
+  struct http *h = userp;
+  if (timeout_ms < 0) uv_timer_stop(&h->timer);
+  else uv_timer_start(&h->timer, on_timer, (uint64_t)timeout_ms, 0);
+  return 0;
+}
+
+/* ---- per request ------------------------------------------------------- */
+
+/* libcurl callbacks only buffer. */
+static size_t on_write(char *ptr, size_t size, size_t n, void *ud) {
+  struct http_req *r = ud;
+  size_t len = size * n;
+  if (r->body.len + len > r->max_bytes) {
+    r->too_big = 1;
+    return 0;
+  }
+  buf_add(&r->body, ptr, len);
+  return len;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t n, void *ud) {
+  struct http_req *r = ud;
+  size_t len = size * n;
+  static const char name[] = "retry-after:";
+  if (len > sizeof name - 1 && !strncasecmp(ptr, name, sizeof name - 1)) {
+    const char *v = ptr + sizeof name - 1;
+    size_t vl = len - (sizeof name - 1);
+    while (vl && isspace((unsigned char)*v)) v++, vl--;
+    while (vl && isspace((unsigned char)v[vl - 1])) vl--;
+    snprintf(r->retry_after, sizeof r->retry_after, "%.*s", (int)vl, v);
+  }
+  return len;
+}
+
+static void req_free(struct http_req *r) {
+  if (r->prev) r->prev->next = r->next;
+  else r->h->reqs = r->next;
+  if (r->next) r->next->prev = r->prev;
+  curl_easy_cleanup(r->easy);
+  curl_slist_free_all(r->headers);
+  buf_free(&r->body);
+  free(r);
+}
+
+static void finish(struct http_req *r, CURLcode code) {
+  struct http_response res;
+  long status = 0;
+  curl_off_t total_us = 0, sent_bytes = 0;
+  memset(&res, 0, sizeof res);
+  curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+  long req_size = 0;
+  curl_easy_getinfo(r->easy, CURLINFO_REQUEST_SIZE, &req_size);
+  (void)sent_bytes;
+  res.ms = (double)total_us / 1000.0;
+  res.sent = req_size > 0;
+  snprintf(res.retry_after, sizeof res.retry_after, "%s", r->retry_after);
+  if (code != CURLE_OK) {
+    res.transport_error = 1;
+    if (r->too_big)
+      snprintf(res.error, sizeof res.error, "the response is larger than %zu MiB", r->max_bytes >> 20);
+    else if (code == CURLE_OPERATION_TIMEDOUT)
+      snprintf(res.error, sizeof res.error, "timed out (%.200s)", r->errbuf[0] ? r->errbuf : "no answer");
+    else
+      snprintf(res.error, sizeof res.error, "%.200s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+  } else {
+    res.status = status;
+  }
+  buf_addc(&r->body, 0);
+  r->body.len--;
+  res.body = r->body.data ? r->body.data : "";
+  res.len = r->body.len;
+  http_cb cb = r->cb;
+  void *ud = r->ud;
+  cb(&res, ud);
+  req_free(r);
+}
+
+static void check_done(struct http *h) {
+  CURLMsg *msg;
+  int left;
+  while ((msg = curl_multi_info_read(h->multi, &left))) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    struct http_req *r = NULL;
+    CURL *easy = msg->easy_handle;
+    CURLcode code = msg->data.result;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+    curl_multi_remove_handle(h->multi, easy);
+    finish(r, code);
+  }
+}
+
+int http_open(struct http **out, struct loop *loop, char *err) {
+  struct http *h = xcalloc(1, sizeof *h);
+  h->loop = loop;
+  h->multi = curl_multi_init();
+  if (!h->multi) {
+    free(h);
+    return errf(err, "cannot start libcurl");
+  }
+  uv_timer_init(&loop->uv, &h->timer);
+  h->timer.data = h;
+  curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+  curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+  curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+  curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+  *out = h;
+  return 0;
+}
+
+int http_start(struct http *h, const struct http_request *q, http_cb cb, void *ud,
+               struct http_req **out, char *err) {
+  struct http_req *r = xcalloc(1, sizeof *r);
+  r->h = h;
+  r->cb = cb;
+  r->ud = ud;
+  r->max_bytes = q->max_bytes ? q->max_bytes : (64u << 20);
+  buf_init(&r->body);
+  r->easy = curl_easy_init();
+  if (!r->easy) {
+    free(r);
+    return errf(err, "cannot create an HTTP request (out of memory)");
+  }
+  for (const char *const *hd = q->headers; hd && *hd; hd++) r->headers = curl_slist_append(r->headers, *hd);
+  CURL *e = r->easy;
+  curl_easy_setopt(e, CURLOPT_URL, q->url);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, q->connect_timeout_ms ? q->connect_timeout_ms : 10000L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, q->timeout_ms ? q->timeout_ms : 30000L);
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max_bytes);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "plane-teams/" PT_VERSION);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!strcmp(q->method, "POST")) {
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body ? q->body : "");
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
+  }
+  r->next = h->reqs;
+  if (h->reqs) h->reqs->prev = r;
+  h->reqs = r;
+  CURLMcode mc = curl_multi_add_handle(h->multi, e);
+  if (mc != CURLM_OK) {
+    req_free(r);
+    return errf(err, "cannot start an HTTP request: %s", curl_multi_strerror(mc));
+  }
+  if (out) *out = r;
+  return 0;
+}
+
+void http_cancel(struct http_req *r) {
+  if (!r) return;
+  curl_multi_remove_handle(r->h->multi, r->easy);
+  req_free(r);
+}
+
+void http_close(struct http *h) {
+  if (!h) return;
+  while (h->reqs) {
+    curl_multi_remove_handle(h->multi, h->reqs->easy);
+    req_free(h->reqs);
+  }
+  curl_multi_cleanup(h->multi);
+  uv_timer_stop(&h->timer);
+  h->timer.data = h;
+  uv_close((uv_handle_t *)&h->timer, sock_closed);
+}
+
+double http_retry_after_seconds(const char *v, time_t now) {
+  if (!v || !*v) return -1;
+  char *end;
+  long secs = strtol(v, &end, 10);
+  if (end != v && !*end) return secs < 0 ? 0 : (double)secs;
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *rest = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (!rest || *rest) return -1;
+  double d = difftime(timegm(&tm), now);
+  return d < 0 ? 0 : d;
+}
+
+double http_backoff_ms(int attempt, const char *retry_after) {
+  static int seeded;
+  double ra = http_retry_after_seconds(retry_after, time(NULL));
+  if (ra >= 0) return (ra > 600 ? 600 : ra) * 1000.0;
+  if (!seeded) {
+    srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+    seeded = 1;
+  }
+  double cap = 1000.0;
+  for (int i = 1; i < attempt && cap < 60000.0; i++) cap *= 2;
+  if (cap > 60000.0) cap = 60000.0;
+  return cap * ((double)random() / (double)RAND_MAX);
+}

@@ -1,0 +1,39 @@
+/* The Plane client: project, states and issues of a digest's projects, with
+ * pagination, a client-side rate limit per API key, retries and checks. */
+#pragma once
+#include <stddef.h>
+
+#include "config.h"
+#include "http.h"
+#include "loop.h"
+#include "script.h"
+
+#define PLANE_PAGE_CAP 1000 /* pages of one list before we call it a loop */
+
+struct plane;
+struct plane_fetch;
+
+struct plane_stats {
+  int requests;      /* HTTP requests sent, retries included */
+  int retries;
+  int throttled;     /* 429 answers */
+  double request_ms; /* sum of request times */
+  double wall_ms;    /* from start to done */
+};
+
+/** rc 0: every project fetched into the batch; -1: err says what failed. */
+typedef void (*plane_done_cb)(int rc, const char *err, const struct plane_stats *st, void *ud);
+
+int plane_open(struct plane **out, struct loop *loop, struct http *http);
+/** Abandon every fetch (no callbacks) and free the client. Close http first or after. */
+void plane_close(struct plane *p);
+
+/** Fetch every project of d into b, concurrently across projects. */
+int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_done_cb cb,
+                void *ud, struct plane_fetch **out, char *err);
+/** Abandon one fetch: no callback, its requests are cancelled. */
+void plane_cancel(struct plane_fetch *f);
+
+/** One human sentence for a Plane error answer, e.g.
+ *  "Plane rejected the API key (403 Given API token is not valid)". */
+void plane_describe_error(long status, const char *body, const char *where, char *out, size_t n);

@@ -1,0 +1,224 @@
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+
+void state_set(char **slot, const char *value) {
+  free(*slot);
+  *slot = value ? xstrdup(value) : NULL;
+}
+
+void state_clear(struct state *st) {
+  free(st->last_sync), free(st->last_sync_status), free(st->last_error);
+  free(st->attempt), free(st->last_attempt);
+  for (size_t i = 0; i < st->nlast; i++) free(st->last_issues[i]);
+  free(st->last_issues);
+  memset(st, 0, sizeof *st);
+}
+
+/* A string-or-null member; time members must parse as ISO 8601. */
+static int get_opt(const struct json *v, const char *key, int is_time, char **out, char *err) {
+  const struct json *m = json_get(v, key);
+  time_t t;
+  if (!m || m->type == JSON_NULL) return 0;
+  if (m->type != JSON_STRING) return errf(err, "'%s' is not a string", key);
+  if (is_time && iso8601_parse(m->string, &t) < 0)
+    return errf(err, "'%s' is not an ISO 8601 time: \"%.40s\"", key, m->string);
+  *out = xstrdup(m->string);
+  return 0;
+}
+
+static int parse_state(const struct json *v, struct state *st, char *err) {
+  if (v->type != JSON_OBJECT) return errf(err, "not a JSON object");
+  if (get_opt(v, "last_sync", 1, &st->last_sync, err) < 0 ||
+      get_opt(v, "last_sync_status", 0, &st->last_sync_status, err) < 0 ||
+      get_opt(v, "last_error", 0, &st->last_error, err) < 0 ||
+      get_opt(v, "attempt", 1, &st->attempt, err) < 0 ||
+      get_opt(v, "last_attempt", 1, &st->last_attempt, err) < 0)
+    return -1;
+  const char *s = st->last_sync_status;
+  if (s && strcmp(s, "success") && strcmp(s, "error") && strcmp(s, "unknown"))
+    return errf(err, "'last_sync_status' is \"%.20s\", expected success, error or unknown", s);
+  const struct json *n = json_get(v, "error_count");
+  if (n && n->type != JSON_NULL) {
+    if (n->type != JSON_NUMBER || n->number < 0 || n->number != (double)(long)n->number)
+      return errf(err, "'error_count' is not a whole number");
+    st->error_count = (long)n->number;
+  }
+  const struct json *a = json_get(v, "last_issues");
+  if (a && a->type != JSON_NULL) {
+    if (a->type != JSON_ARRAY) return errf(err, "'last_issues' is not a list");
+    st->last_issues = xcalloc(a->n, sizeof *st->last_issues);
+    for (size_t i = 0; i < a->n; i++) {
+      if (a->items[i].type != JSON_STRING) return errf(err, "'last_issues' holds a value that is not an id");
+      st->last_issues[st->nlast++] = xstrdup(a->items[i].string);
+    }
+  }
+  time_t t;
+  if (st->last_sync && iso8601_parse(st->last_sync, &t) == 0 && t > time(NULL) + 36 * 3600)
+    return errf(err, "'last_sync' %s is in the future", st->last_sync);
+  return 0;
+}
+
+int state_read(const char *path, struct state *st, int *exists, char *err) {
+  char *text = NULL, why[ERR_LEN];
+  size_t len = 0;
+  struct json *v = NULL;
+  int rc = 0;
+  memset(st, 0, sizeof *st);
+  *exists = 0;
+  if (access(path, F_OK) != 0 && errno == ENOENT) return 0;
+  *exists = 1;
+  if (read_file(path, &text, &len, err) < 0) return -1;
+  if (json_parse(text, len, &v, why) < 0 || parse_state(v, st, why) < 0) {
+    rc = errf(err, "the state file %s is corrupt: %s", path, why);
+    state_clear(st);
+  }
+  json_free(v);
+  free(text);
+  return rc;
+}
+
+static void add_opt(struct buf *b, const char *key, const char *v, int last) {
+  buf_printf(b, "  \"%s\": ", key);
+  if (v) json_add_string(b, v);
+  else buf_adds(b, "null");
+  buf_adds(b, last ? "\n" : ",\n");
+}
+
+static void render(const struct state *st, struct buf *b) {
+  buf_adds(b, "{\n");
+  add_opt(b, "last_sync", st->last_sync, 0);
+  add_opt(b, "last_sync_status", st->last_sync_status, 0);
+  buf_adds(b, "  \"last_issues\": [");
+  for (size_t i = 0; i < st->nlast; i++) {
+    if (i) buf_adds(b, ", ");
+    json_add_string(b, st->last_issues[i]);
+  }
+  buf_printf(b, "],\n  \"error_count\": %ld,\n", st->error_count);
+  add_opt(b, "last_error", st->last_error, 0);
+  add_opt(b, "attempt", st->attempt, 0);
+  add_opt(b, "last_attempt", st->last_attempt, 1);
+  buf_adds(b, "}\n");
+}
+
+static int fsync_dir(const char *path) {
+  char *copy = xstrdup(path);
+  int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  free(copy);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
+
+int state_write(const char *path, const struct state *st, char *err) {
+  struct buf b;
+  char *copy = xstrdup(path), *tmp = NULL;
+  int fd = -1, rc = -1;
+  buf_init(&b);
+  render(st, &b);
+  tmp = xasprintf("%s/.%s.tmp-XXXXXX", dirname(copy), strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+  fd = mkstemp(tmp); /* mode 0600 */
+  if (fd < 0) {
+    errf(err, "cannot write the state file %s: %s", path, strerror(errno));
+    goto cleanup;
+  }
+  size_t off = 0;
+  while (off < b.len) {
+    ssize_t w = write(fd, b.data + off, b.len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      errf(err, "cannot write the state file %s: %s", path, strerror(errno));
+      goto cleanup;
+    }
+    off += (size_t)w;
+  }
+  if (fchmod(fd, 0600) < 0 || fsync(fd) < 0) {
+    errf(err, "cannot sync the state file %s: %s", path, strerror(errno));
+    goto cleanup;
+  }
+  if (close(fd) < 0) {
+    fd = -1;
+    errf(err, "cannot write the state file %s: %s", path, strerror(errno));
+    goto cleanup;
+  }
+  fd = -1;
+  if (rename(tmp, path) < 0) {
+    errf(err, "cannot replace the state file %s: %s", path, strerror(errno));
+    goto cleanup;
+  }
+  fsync_dir(path);
+  rc = 0;
+cleanup:
+  if (fd >= 0) close(fd);
+  if (rc < 0 && tmp) unlink(tmp);
+  free(tmp);
+  free(copy);
+  buf_free(&b);
+  return rc;
+}
+
+int state_quarantine(const char *path, char *moved_to, size_t n, char *err) {
+  char stamp[32];
+  struct tm tm;
+  time_t now = time(NULL);
+  gmtime_r(&now, &tm);
+  strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  snprintf(moved_to, n, "%s.corrupt-%s", path, stamp);
+  if (rename(path, moved_to) < 0)
+    return errf(err, "cannot move the corrupt state file %s aside: %s", path, strerror(errno));
+  fsync_dir(path);
+  return 0;
+}
+
+struct state_lock {
+  int fd;
+  char *path;
+};
+
+int state_lock(const char *path, struct state_lock **out, char *err) {
+  char *lpath = xasprintf("%s.lock", path);
+  int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int e = errno;
+    free(lpath);
+    return errf(err, "cannot create the lock file %s.lock: %s", path, strerror(e));
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    char pid[32] = "";
+    ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+    pid[n > 0 ? n : 0] = 0;
+    pid[strcspn(pid, "\n")] = 0;
+    close(fd);
+    free(lpath);
+    errf(err, "another plane-teams (pid %s) is using the state file %s; only one process may "
+         "run a digest at a time", pid[0] ? pid : "unknown", path);
+    return -2;
+  }
+  char pid[32];
+  int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+  if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)len, 0) < 0) { /* best effort */ }
+  struct state_lock *l = xcalloc(1, sizeof *l);
+  l->fd = fd;
+  l->path = lpath;
+  *out = l;
+  return 0;
+}
+
+void state_unlock(struct state_lock *l) {
+  if (!l) return;
+  close(l->fd);
+  free(l->path);
+  free(l);
+}

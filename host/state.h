@@ -1,0 +1,33 @@
+/* The state file of a digest: read (strictly), atomic write, quarantine, lock. */
+#pragma once
+#include <stddef.h>
+
+#include "util.h"
+
+struct state {
+  char *last_sync;        /* ISO 8601 of the last successful post, NULL */
+  char *last_sync_status; /* "success", "error", "unknown", NULL */
+  char **last_issues;     /* ids of the last posted rows, in card order */
+  size_t nlast;
+  long error_count;       /* failed attempts since the last success */
+  char *last_error;       /* NULL */
+  char *attempt;          /* ISO 8601: a POST was about to leave, outcome not recorded */
+  char *last_attempt;     /* ISO 8601: when the last attempt began */
+};
+
+/** Read path. A missing file is an empty state (*exists = 0). A file that cannot be
+ *  read or is not a valid state returns -1 with err saying why. */
+int state_read(const char *path, struct state *st, int *exists, char *err);
+/** Replace path atomically: temp file in the same folder, fsync, rename, fsync folder; 0600. */
+int state_write(const char *path, const struct state *st, char *err);
+/** Move a bad state file aside to path.corrupt-<UTC time>; moved_to gets the name. */
+int state_quarantine(const char *path, char *moved_to, size_t n, char *err);
+void state_clear(struct state *st);
+/** Set *slot to a copy of value (NULL clears it). */
+void state_set(char **slot, const char *value);
+
+struct state_lock;
+/** Lock path for this process (a path.lock file, held until unlock or exit).
+ *  Returns -2 when another process holds it; err names the file and its pid. */
+int state_lock(const char *path, struct state_lock **out, char *err);
+void state_unlock(struct state_lock *l);

@@ -1,0 +1,292 @@
+#include "sync.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "teams.h"
+
+struct sync {
+  struct sync_env env;
+  struct script *s;
+  const struct digest *d;
+  struct sync_opts o;
+  struct batch *batch;
+  struct state st;
+  struct render_out out;
+  struct plane_stats plane;
+  struct teams_post *post;
+  struct plane_fetch *fetch;
+  struct delay *kick;
+  int fetching, posting;
+  time_t started_at;
+  double started;
+  sync_done_cb cb;
+  void *ud;
+};
+
+static void iso_now(const struct digest *d, time_t t, char *out, size_t n) { iso8601_local(t, d->tz, out, n); }
+
+void sync_view(const struct state *st, struct sched_view *v) {
+  memset(v, 0, sizeof *v);
+  if (st->last_sync) iso8601_parse(st->last_sync, &v->last_success);
+  if (st->last_attempt) iso8601_parse(st->last_attempt, &v->last_attempt);
+  if (st->attempt) iso8601_parse(st->attempt, &v->pending);
+  v->last_failed = st->last_sync_status && !strcmp(st->last_sync_status, "error");
+  v->last_unknown = st->last_sync_status && !strcmp(st->last_sync_status, "unknown");
+}
+
+int sync_load_state(const struct digest *d, struct state *st, time_t now, char *err) {
+  char why[ERR_LEN], moved[4200], stamp[40];
+  int exists;
+  if (state_read(d->state_file, st, &exists, why) == 0) {
+    if (!st->attempt) return 0;
+    /* an attempt was recorded before a POST and nothing after it: a crash */
+    log_error(d->name, LF(LF_S("state_file", d->state_file), LF_S("attempt", st->attempt)),
+              "the attempt of %s ended without a recorded answer (the process stopped?); the card "
+              "may have been posted, so it is not sent again that day (use 'once --force' to send)",
+              st->attempt);
+    state_set(&st->last_attempt, st->attempt);
+    state_set(&st->attempt, NULL);
+    state_set(&st->last_sync_status, "unknown");
+    state_set(&st->last_error, "an attempt ended without a recorded answer; the card may have been posted");
+    return state_write(d->state_file, st, err);
+  }
+  if (state_quarantine(d->state_file, moved, sizeof moved, err) < 0) return -1;
+  log_error(d->name, LF(LF_S("state_file", d->state_file), LF_S("moved_to", moved)),
+            "%s; moved it to %s. Not posting again today in case today's card was already sent "
+            "(use 'once --force' to send)", why, moved);
+  memset(st, 0, sizeof *st);
+  iso_now(d, now, stamp, sizeof stamp);
+  state_set(&st->last_attempt, stamp);
+  state_set(&st->last_sync_status, "unknown");
+  snprintf(why + strlen(why), sizeof why - strlen(why), "; moved to %s", moved);
+  state_set(&st->last_error, why);
+  return state_write(d->state_file, st, err);
+}
+
+static void sync_free(struct sync *sy) {
+  delay_cancel(sy->kick);
+  if (sy->fetching) plane_cancel(sy->fetch);
+  if (sy->post) teams_cancel(sy->post);
+  render_out_free(&sy->out);
+  batch_free(sy->batch);
+  state_clear(&sy->st);
+  free(sy);
+}
+
+static void finish(struct sync *sy, enum sync_result r) {
+  sync_done_cb cb = sy->cb;
+  void *ud = sy->ud;
+  sync_free(sy);
+  cb(r, ud);
+}
+
+/* Record a failure in the state (not in a dry run) and end. */
+static void failed(struct sync *sy, const char *why, const char *status) {
+  char err[ERR_LEN], stamp[40];
+  log_error(sy->d->name, LF(LF_N("duration_ms", now_ms() - sy->started)), "sync failed: %s", why);
+  if (!sy->o.dry_run) {
+    iso_now(sy->d, sy->started_at, stamp, sizeof stamp);
+    state_set(&sy->st.last_attempt, stamp);
+    state_set(&sy->st.attempt, NULL);
+    state_set(&sy->st.last_sync_status, status);
+    char *clean = log_redact(why);
+    state_set(&sy->st.last_error, clean);
+    free(clean);
+    sy->st.error_count++;
+    if (state_write(sy->d->state_file, &sy->st, err) < 0) log_error(sy->d->name, NULL, "%s", err);
+  }
+  finish(sy, SYNC_FAILED);
+}
+
+static void posted(enum teams_outcome o, const char *err, const struct teams_stats *ts, void *ud) {
+  struct sync *sy = ud;
+  char werr[ERR_LEN], stamp[40];
+  sy->post = NULL;
+  sy->posting = 0;
+  if (o == TEAMS_FAILED) {
+    failed(sy, err, "error");
+    return;
+  }
+  if (o == TEAMS_UNKNOWN) {
+    failed(sy, err, "unknown");
+    return;
+  }
+  iso_now(sy->d, time(NULL), stamp, sizeof stamp);
+  state_set(&sy->st.last_sync, stamp);
+  state_set(&sy->st.attempt, NULL);
+  state_set(&sy->st.last_sync_status, "success");
+  state_set(&sy->st.last_error, NULL);
+  sy->st.error_count = 0;
+  for (size_t i = 0; i < sy->st.nlast; i++) free(sy->st.last_issues[i]);
+  free(sy->st.last_issues);
+  sy->st.last_issues = sy->out.ids; /* hand over */
+  sy->st.nlast = sy->out.posted;
+  sy->out.ids = NULL;
+  sy->out.posted = 0;
+  if (state_write(sy->d->state_file, &sy->st, werr) < 0)
+    log_error(sy->d->name, NULL, "the card was posted but %s", werr);
+  double total = now_ms() - sy->started;
+  log_info(sy->d->name,
+           LF(LF_N("issues", (double)sy->st.nlast), LF_N("fetched", (double)sy->out.fetched),
+              LF_N("matching", (double)sy->out.matching), LF_N("plane_requests", sy->plane.requests),
+              LF_N("plane_ms", sy->plane.wall_ms), LF_N("plane_retries", sy->plane.retries),
+              LF_N("teams_status", ts->status), LF_N("teams_ms", ts->ms), LF_N("bytes", (double)sy->out.size),
+              LF_N("duration_ms", total)),
+           "posted %zu issues in %.1f s (Plane: %d requests, %zu issues fetched, %zu matching; Teams: %ld)",
+           sy->st.nlast, total / 1000.0, sy->plane.requests, sy->out.fetched, sy->out.matching, ts->status);
+  finish(sy, SYNC_OK);
+}
+
+static void write_dry_run(struct sync *sy) {
+  FILE *f = sy->o.output ? fopen(sy->o.output, "ab") : stdout;
+  if (!f) {
+    failed(sy, "cannot open the --output file", "error");
+    return;
+  }
+  int ok = fwrite(sy->out.envelope, 1, sy->out.size, f) == sy->out.size && fputc('\n', f) != EOF;
+  ok = (sy->o.output ? fclose(f) : fflush(f)) == 0 && ok;
+  if (!ok) {
+    failed(sy, "cannot write the dry-run output", "error");
+    return;
+  }
+  log_info(sy->d->name, LF(LF_N("fetched", (double)sy->out.fetched), LF_N("matching", (double)sy->out.matching),
+                           LF_N("plane_requests", sy->plane.requests), LF_N("bytes", (double)sy->out.size)),
+           "dry run: %zu issues fetched, %zu matching, %zu on the card (%zu bytes); nothing posted",
+           sy->out.fetched, sy->out.matching, sy->out.posted, sy->out.size);
+  finish(sy, SYNC_OK);
+}
+
+static void record_skip(struct sync *sy) {
+  char err[ERR_LEN], stamp[40];
+  log_info(sy->d->name, LF(LF_N("fetched", (double)sy->out.fetched)),
+           "no issue matches and empty = \"skip\": no card today");
+  if (!sy->o.dry_run) {
+    iso_now(sy->d, time(NULL), stamp, sizeof stamp);
+    state_set(&sy->st.last_sync, stamp);
+    state_set(&sy->st.last_attempt, stamp);
+    state_set(&sy->st.last_sync_status, "success");
+    state_set(&sy->st.last_error, NULL);
+    sy->st.error_count = 0;
+    if (state_write(sy->d->state_file, &sy->st, err) < 0) {
+      failed(sy, err, "error");
+      return;
+    }
+  }
+  finish(sy, SYNC_OK);
+}
+
+static void render_and_post(struct sync *sy) {
+  char err[ERR_LEN], now[40], date[16];
+  struct render_ctx rc;
+  memset(&rc, 0, sizeof rc);
+  iso_now(sy->d, time(NULL), now, sizeof now);
+  snprintf(date, sizeof date, "%.10s", now);
+  rc.digest = sy->d->name;
+  rc.app_url = sy->d->app_url;
+  rc.workspace = sy->d->workspace;
+  rc.states = sy->d->states;
+  rc.nstates = sy->d->nstates;
+  rc.limit = sy->d->limit;
+  rc.budget = sy->d->budget;
+  rc.empty_skip = sy->d->empty_skip;
+  rc.now = now;
+  rc.date = date;
+  rc.has_previous = sy->st.last_sync != NULL;
+  rc.previous = sy->st.last_issues;
+  rc.nprevious = sy->st.nlast;
+  if (batch_render(sy->batch, &rc, &sy->out, err) < 0) {
+    failed(sy, err, "error");
+    return;
+  }
+  batch_free(sy->batch); /* the issues are no longer needed */
+  sy->batch = NULL;
+  if (sy->out.skipped) {
+    record_skip(sy);
+    return;
+  }
+  if (sy->o.dry_run) {
+    write_dry_run(sy);
+    return;
+  }
+  /* at most once: the attempt is on disk before the message leaves */
+  iso_now(sy->d, sy->started_at, now, sizeof now);
+  state_set(&sy->st.attempt, now);
+  state_set(&sy->st.last_attempt, now);
+  if (state_write(sy->d->state_file, &sy->st, err) < 0) {
+    state_set(&sy->st.attempt, NULL);
+    failed(sy, err, "error");
+    return;
+  }
+  if (teams_post(sy->env.loop, sy->env.http, sy->d, sy->out.envelope, sy->out.size, posted, sy,
+                 &sy->post, err) < 0) {
+    state_set(&sy->st.attempt, NULL);
+    failed(sy, err, "error");
+    return;
+  }
+  sy->posting = 1;
+}
+
+static void fetched(int rc, const char *err, const struct plane_stats *st, void *ud) {
+  struct sync *sy = ud;
+  sy->fetching = 0;
+  sy->plane = *st;
+  if (rc < 0) {
+    failed(sy, err, "error");
+    return;
+  }
+  log_debug(sy->d->name, LF(LF_N("plane_requests", st->requests), LF_N("plane_ms", st->wall_ms)),
+            "fetched %zu issues with %d requests in %.1f s", batch_count(sy->batch), st->requests,
+            st->wall_ms / 1000.0);
+  render_and_post(sy);
+}
+
+static void kick(void *ud) {
+  struct sync *sy = ud;
+  char err[ERR_LEN];
+  sy->kick = NULL;
+  log_info(sy->d->name, NULL, "sync started: %zu project%s%s", sy->d->nprojects,
+           sy->d->nprojects == 1 ? "" : "s", sy->o.dry_run ? " (dry run)" : "");
+  sy->fetching = 1;
+  if (plane_fetch(sy->env.plane, sy->d, sy->batch, fetched, sy, &sy->fetch, err) < 0) {
+    sy->fetching = 0;
+    failed(sy, err, "error");
+  }
+}
+
+int sync_start(const struct sync_env *env, struct script *s, const struct digest *d,
+               const struct sync_opts *o, sync_done_cb cb, void *ud, struct sync **out, char *err) {
+  struct sync *sy = xcalloc(1, sizeof *sy);
+  int exists;
+  sy->env = *env;
+  sy->s = s;
+  sy->d = d;
+  sy->o = *o;
+  sy->cb = cb;
+  sy->ud = ud;
+  sy->started = now_ms();
+  sy->started_at = time(NULL);
+  if (batch_new(s, &sy->batch, err) < 0) {
+    free(sy);
+    return -1;
+  }
+  if (state_read(d->state_file, &sy->st, &exists, err) < 0) {
+    if (!o->dry_run) {
+      sync_free(sy);
+      return -1;
+    }
+    memset(&sy->st, 0, sizeof sy->st); /* a dry run only reads it for "new" marks */
+  }
+  sy->kick = delay_start(env->loop, 0, kick, sy);
+  if (out) *out = sy;
+  return 0;
+}
+
+int sync_posting(const struct sync *sy) { return sy && sy->posting; }
+
+void sync_abandon(struct sync *sy) {
+  if (!sy) return;
+  sync_free(sy); /* cancels the fetch's or the post's requests */
+}

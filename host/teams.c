@@ -1,0 +1,190 @@
+#include "teams.h"
+
+#include <ctype.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+
+struct teams_post {
+  struct loop *loop;
+  struct http *http;
+  const struct digest *d;
+  char *envelope;
+  size_t len;
+  char host[256];
+  int attempt;
+  int in_flight;
+  struct http_req *req;
+  struct delay *wait;
+  struct teams_stats st;
+  double started;
+  teams_done_cb cb;
+  void *ud;
+};
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+/* A short, single-line, secret-free excerpt of an answer body. */
+static void excerpt(const char *body, char *out, size_t n) {
+  size_t k = 0;
+  while (*body && isspace((unsigned char)*body)) body++;
+  for (; *body && k + 1 < n && k < 200; body++) out[k++] = (*body == '\n' || *body == '\r') ? ' ' : *body;
+  out[k] = 0;
+}
+
+/* Legacy connectors wrap errors in a 200: "Microsoft Teams endpoint returned HTTP error 429". */
+static long wrapped_status(const char *body) {
+  const char *p = strstr(body, "HTTP error ");
+  return p ? strtol(p + 11, NULL, 10) : 0;
+}
+
+static int is_number_body(const char *body) {
+  while (isspace((unsigned char)*body)) body++;
+  if (!isdigit((unsigned char)*body)) return 0;
+  while (isdigit((unsigned char)*body)) body++;
+  while (isspace((unsigned char)*body)) body++;
+  return *body == 0;
+}
+
+static int retryable(long status) { return status == 408 || status == 429 || status >= 500; }
+
+int teams_classify(const char *host, long status, const char *body, char *why, size_t n) {
+  char ex[256];
+  excerpt(body ? body : "", ex, sizeof ex);
+  int legacy = ends_with(host, ".webhook.office.com") || !strcasecmp(host, "outlook.office.com");
+  if (status == 200 || status == 202) {
+    int failed = strstr(ex, "delivery failed") != NULL;
+    if (status == 200 && legacy && !is_number_body(body ? body : "")) failed = 1;
+    if (!failed) return 0;
+    long inner = wrapped_status(ex);
+    snprintf(why, n, "Teams answered %ld but did not deliver the message (%s)", status, ex);
+    return inner && retryable(inner) ? 1 : 2;
+  }
+  if (ex[0]) snprintf(why, n, "Teams answered %ld (%s)", status, ex);
+  else snprintf(why, n, "Teams answered %ld", status);
+  if (retryable(status)) return 1;
+  if (status == 413) snprintf(why + strlen(why), n - strlen(why), ": the message is too large");
+  if (status == 404) snprintf(why + strlen(why), n - strlen(why), ": does the webhook still exist?");
+  return 2;
+}
+
+static void post_free(struct teams_post *tp) {
+  delay_cancel(tp->wait);
+  free(tp->envelope);
+  free(tp);
+}
+
+static void done(struct teams_post *tp, enum teams_outcome o, const char *err) {
+  tp->st.ms = now_ms() - tp->started;
+  teams_done_cb cb = tp->cb;
+  void *ud = tp->ud;
+  struct teams_stats st = tp->st;
+  char msg[ERR_LEN];
+  snprintf(msg, sizeof msg, "%s", err ? err : "");
+  post_free(tp);
+  cb(o, err ? msg : NULL, &st, ud);
+}
+
+static void send_now(struct teams_post *tp);
+
+static void retry_fired(void *ud) {
+  struct teams_post *tp = ud;
+  tp->wait = NULL;
+  send_now(tp);
+}
+
+static void retry_or_fail(struct teams_post *tp, const char *why, const char *retry_after) {
+  if (tp->attempt >= tp->d->max_retries) {
+    char msg[ERR_LEN];
+    snprintf(msg, sizeof msg, "%s (gave up after %d attempts)", why, tp->attempt + 1);
+    done(tp, TEAMS_FAILED, msg);
+    return;
+  }
+  tp->attempt++;
+  double ms = http_backoff_ms(tp->attempt, retry_after);
+  log_warn(tp->d->name, LF(LF_S("endpoint", tp->host), LF_N("attempt", tp->attempt + 1), LF_N("wait_ms", ms)),
+           "%s; retry %d of %d in %.1f s", why, tp->attempt, tp->d->max_retries, ms / 1000.0);
+  tp->wait = delay_start(tp->loop, (uint64_t)ms, retry_fired, tp);
+}
+
+static void on_answer(struct http_response *res, void *ud) {
+  struct teams_post *tp = ud;
+  char why[ERR_LEN];
+  tp->in_flight = 0;
+  tp->req = NULL;
+  tp->st.status = res->status;
+  if (res->transport_error) {
+    snprintf(why, sizeof why, "cannot post to Teams at %.120s: %.250s", tp->host, res->error);
+    if (res->sent) {
+      /* the message may have been applied: never send it twice */
+      snprintf(why + strlen(why), sizeof why - strlen(why),
+               "; the message had left, so it may have been posted: not sending it again");
+      done(tp, TEAMS_UNKNOWN, why);
+      return;
+    }
+    retry_or_fail(tp, why, NULL);
+    return;
+  }
+  int c = teams_classify(tp->host, res->status, res->body, why, sizeof why);
+  log_debug(tp->d->name, LF(LF_S("endpoint", tp->host), LF_N("status", res->status), LF_N("duration_ms", res->ms)),
+            "Teams answered %ld in %.0f ms", res->status, res->ms);
+  if (c == 0) done(tp, TEAMS_POSTED, NULL);
+  else if (c == 1) retry_or_fail(tp, why, res->retry_after);
+  else done(tp, TEAMS_FAILED, why);
+}
+
+static void send_now(struct teams_post *tp) {
+  char err[ERR_LEN];
+  const char *headers[] = {"Content-Type: application/json; charset=utf-8", "Accept: application/json, text/plain",
+                           NULL};
+  struct http_request q = {.method = "POST", .url = tp->d->webhook_url, .headers = headers,
+                           .body = tp->envelope, .body_len = tp->len, .max_bytes = 1 << 20};
+  tp->st.requests++;
+  tp->in_flight = 1;
+  if (http_start(tp->http, &q, on_answer, tp, &tp->req, err) < 0) {
+    tp->in_flight = 0;
+    retry_or_fail(tp, err, NULL);
+  }
+}
+
+static void start_fired(void *ud) {
+  struct teams_post *tp = ud;
+  tp->wait = NULL;
+  send_now(tp);
+}
+
+int teams_post(struct loop *loop, struct http *http, const struct digest *d, const char *envelope,
+               size_t len, teams_done_cb cb, void *ud, struct teams_post **out, char *err) {
+  char scheme[16];
+  struct teams_post *tp = xcalloc(1, sizeof *tp);
+  if (!d->webhook_url || url_host(d->webhook_url, scheme, sizeof scheme, tp->host, sizeof tp->host) < 0) {
+    free(tp);
+    return errf(err, "digest %s has no usable teams_webhook_url", d->name);
+  }
+  tp->loop = loop;
+  tp->http = http;
+  tp->d = d;
+  tp->envelope = xstrndup(envelope, len);
+  tp->len = len;
+  tp->cb = cb;
+  tp->ud = ud;
+  tp->started = now_ms();
+  tp->wait = delay_start(loop, 0, start_fired, tp);
+  if (out) *out = tp;
+  return 0;
+}
+
+void teams_cancel(struct teams_post *tp) {
+  if (!tp) return;
+  if (tp->in_flight) http_cancel(tp->req);
+  post_free(tp);
+}
+
+int teams_in_flight(const struct teams_post *tp) { return tp && tp->in_flight; }

@@ -1,0 +1,34 @@
+/* The Teams client: POST the envelope, classify the answer, retry what is safe. */
+#pragma once
+#include <stddef.h>
+
+#include "config.h"
+#include "http.h"
+#include "loop.h"
+
+enum teams_outcome {
+  TEAMS_POSTED = 0, /* 2xx accepted */
+  TEAMS_FAILED,     /* refused or gave up: nothing was posted */
+  TEAMS_UNKNOWN,    /* the message left and no answer came: it may have been posted */
+};
+
+struct teams_stats {
+  int requests;
+  long status; /* the last HTTP status, 0 if none */
+  double ms;   /* total time including waits */
+};
+
+typedef void (*teams_done_cb)(enum teams_outcome o, const char *err, const struct teams_stats *st,
+                              void *ud);
+
+struct teams_post;
+
+/** POST envelope (len bytes) to d's webhook; cb runs once from the loop. */
+int teams_post(struct loop *loop, struct http *http, const struct digest *d, const char *envelope,
+               size_t len, teams_done_cb cb, void *ud, struct teams_post **out, char *err);
+/** Stop: no callback; a request in flight is abandoned (it may still be applied). */
+void teams_cancel(struct teams_post *tp);
+int teams_in_flight(const struct teams_post *tp);
+
+/** What an answer means: 0 accepted, 1 retry, 2 refused. why: one sentence. */
+int teams_classify(const char *host, long status, const char *body, char *why, size_t n);

@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""A fake Plane API (OSS v1 behaviour) on loopback, for tests, the demo and benchmarks.
+
+It serves /api/v1/workspaces/{slug}/projects/ (list), …/projects/{id}/, …/states/,
+…/issues/ and …/work-items/, with Plane's authentication order (401 without a key,
+403 for a bad key or a project the key may not see), its cursor pagination envelope,
+its 60-per-minute sliding-window throttle (429 with Retry-After and Plane's body),
+X-RateLimit-* headers, gzip, fields= and expand=state. Faults can be switched on:
+latency, a queue of forced answers (5xx, 429, malformed bodies), datetimes with offsets.
+
+As a program: fake_plane.py --data examples/plane-data.json --port 8931
+"""
+import argparse
+import copy
+import gzip
+import json
+import math
+import re
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+ROUTE = re.compile(r"^/api/v1/workspaces/([^/]+)/projects/(?:([^/]+)/(?:(states|issues|work-items)/)?)?$")
+
+PAGE_NOT_FOUND = {"error": "Page not found."}
+NO_KEY = {"detail": "Authentication credentials were not provided."}
+BAD_KEY = {"detail": "Given API token is not valid"}
+NO_PERMISSION = {"detail": "You do not have permission to perform this action."}
+THROTTLED = {"error_code": 5900, "error_message": "RATE_LIMIT_EXCEEDED"}
+SERVER_ERROR = {"error": "Something went wrong please try again later"}
+HTML_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+
+
+class FakePlane:
+    """The server's data and switches; safe to change from a test while it runs."""
+
+    def __init__(self, data, tokens=("plane_api_00000000000000000000000000demo00",), rate_limit=60,
+                 latency=0.0, port=0):
+        self.data = data
+        self.tokens = set(tokens)
+        self.rate_limit = rate_limit
+        self.window = 60.0
+        self.latency = latency
+        self.offsets = False          # datetimes as +05:30 instead of Z
+        self.gzip = True
+        self.max_per_page = 1000
+        self.forced = []              # answers to give before the normal ones: dicts, see force()
+        self.requests = []            # (method, path, query, headers) of every request
+        self.throttled = 0
+        self.lock = threading.Lock()
+        self.history = {}             # api key -> arrival times (the sliding window)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = None
+
+    # ---- control ----------------------------------------------------------------
+    def start(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def force(self, status=500, body=None, headers=None, raw=None, times=1, match=None):
+        """Answer the next `times` matching requests with this instead of the real answer.
+        raw: bytes sent as-is (malformed JSON, HTML); match: substring of the path."""
+        with self.lock:
+            for _ in range(times):
+                self.forced.append({"status": status, "body": body, "headers": headers or {},
+                                    "raw": raw, "match": match})
+
+    def count(self, substring=""):
+        with self.lock:
+            return sum(1 for r in self.requests if substring in r[1])
+
+    # ---- behaviour ----------------------------------------------------------------
+    def _take_forced(self, path):
+        with self.lock:
+            for i, f in enumerate(self.forced):
+                if f["match"] is None or f["match"] in path:
+                    return self.forced.pop(i)
+        return None
+
+    def _throttle(self, key):
+        """DRF SimpleRateThrottle: a sliding window of arrival times per key."""
+        now = time.monotonic()
+        with self.lock:
+            hist = [t for t in self.history.get(key, []) if t > now - self.window]
+            if len(hist) >= self.rate_limit:
+                self.history[key] = hist
+                self.throttled += 1
+                return math.ceil(self.window - (now - hist[0])), None
+            hist.append(now)
+            self.history[key] = hist
+            return None, self.rate_limit - len(hist)
+
+    def _project(self, slug, pid):
+        if slug != self.data["workspace"]:
+            return None
+        for p in self.data["projects"]:
+            if p["id"] == pid:
+                return p
+        return None
+
+    def _stamp(self, value):
+        if self.offsets and isinstance(value, str) and value.endswith("Z") and "T" in value:
+            return value[:-1] + "+05:30"
+        return value
+
+    def _issue(self, issue, project, fields, expand):
+        out = {}
+        for k, v in issue.items():
+            if fields and k not in fields:
+                continue
+            out[k] = self._stamp(v)
+        if not fields:
+            out.setdefault("description_html", "<p>" + str(issue.get("name", "")) + "</p>")
+        if "state" in expand and "state" in out:
+            st = next((s for s in project["states"] if s["id"] == issue["state"]), None)
+            if st:
+                out["state"] = {k: st[k] for k in ("id", "name", "color", "group")}
+        return out
+
+    def _page(self, items, query):
+        try:
+            per_page = int(query.get("per_page", ["1000"])[0])
+        except ValueError:
+            return 400, {"detail": "Invalid per_page parameter."}
+        if per_page > self.max_per_page:
+            return 400, {"detail": f"Invalid per_page value. Cannot exceed {self.max_per_page}."}
+        cursor = query.get("cursor", [f"{per_page}:0:0"])[0]
+        bits = cursor.split(":")
+        try:
+            if len(bits) != 3:
+                raise ValueError
+            page = int(bits[1])
+            int(bits[2])
+        except ValueError:
+            return 400, {"detail": "Invalid cursor parameter."}
+        if page < 0:
+            return 400, {"detail": "Error in parsing"}
+        start = page * per_page
+        results = items[start:start + per_page]
+        total = len(items)
+        return 200, {
+            "grouped_by": None, "sub_grouped_by": None, "total_count": total,
+            "next_cursor": f"{per_page}:{page + 1}:0", "prev_cursor": f"{per_page}:{page - 1}:1",
+            "next_page_results": start + per_page < total, "prev_page_results": page > 0,
+            "count": len(results), "total_pages": math.ceil(total / per_page) if per_page else 0,
+            "total_results": total, "extra_stats": None, "results": results,
+        }
+
+    def answer(self, method, path, query, headers):
+        """(status, body or bytes, extra headers) for one request."""
+        with self.lock:
+            self.requests.append((method, path, query, dict(headers)))
+        if self.latency:
+            time.sleep(self.latency)
+        m = ROUTE.match(path)
+        if not m:
+            if ROUTE.match(path + "/"):
+                return 301, b"", {"Location": path + "/"}
+            return 404, PAGE_NOT_FOUND, {}
+        slug, pid, what = m.groups()
+        key = headers.get("X-Api-Key")
+        if not key:
+            return 401, NO_KEY, {}
+        if key not in self.tokens:
+            return 403, BAD_KEY, {}
+        if pid is not None and not re.fullmatch(UUID, pid):
+            return 404, PAGE_NOT_FOUND, {}
+        project = self._project(slug, pid) if pid else None
+        if pid and project is None:
+            return 403, NO_PERMISSION, {}
+        wait, remaining = self._throttle(key)
+        if wait is not None:
+            return 429, THROTTLED, {"Retry-After": str(wait)}
+        rate = {"X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(int(time.time() + 60))}
+        forced = self._take_forced(path)
+        if forced:
+            body = forced["raw"] if forced["raw"] is not None else (forced["body"] if forced["body"] is not None else SERVER_ERROR)
+            return forced["status"], body, forced["headers"]
+        if pid is None:
+            items = [{k: p[k] for k in ("id", "identifier", "name")} for p in self.data["projects"]
+                     if slug == self.data["workspace"]]
+            status, body = self._page(items, query)
+            return status, body, rate
+        if what is None:
+            return 200, {k: v for k, v in project.items() if k not in ("states", "issues")}, rate
+        if what == "states":
+            status, body = self._page(project["states"], query)
+            return status, body, rate
+        fields = set(query["fields"][0].split(",")) if "fields" in query else None
+        expand = set(query["expand"][0].split(",")) if "expand" in query else set()
+        ordered = sorted(project["issues"], key=lambda i: i.get("created_at") or "", reverse=True)
+        status, body = self._page(ordered, query)
+        if status == 200:
+            body["results"] = [self._issue(i, project, fields, expand) for i in body["results"]]
+        return status, body, rate
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                status, body, headers = fake.answer("GET", parts.path, parse_qs(parts.query), self.headers)
+                raw = body if isinstance(body, (bytes, str)) else json.dumps(body).encode()
+                if isinstance(raw, str):
+                    raw = raw.encode()
+                ctype = "text/html" if raw[:1] == b"<" else "application/json"
+                if fake.gzip and "gzip" in (self.headers.get("Accept-Encoding") or "") and len(raw) > 200:
+                    raw = gzip.compress(raw)
+                    headers = dict(headers, **{"Content-Encoding": "gzip"})
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(raw)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                try:
+                    self.wfile.write(raw)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        return Handler
+
+
+def synthetic(projects=1, issues_per_project=250, workspace="acme"):
+    """Generated data: projects with Plane's default states and many issues."""
+    import uuid
+    data = {"workspace": workspace, "projects": []}
+    prios = ["urgent", "high", "medium", "low", "none"]
+    for p in range(projects):
+        pid = str(uuid.UUID(int=(p + 1) * 7919, version=4))
+        names = [("Backlog", "backlog"), ("Todo", "unstarted"), ("In Progress", "started"),
+                 ("Done", "completed"), ("Cancelled", "cancelled")]
+        states = [{"id": str(uuid.UUID(int=(p + 1) * 1000 + i, version=4)), "name": n, "color": "#60646C",
+                   "group": g, "sequence": 15000 + i * 10000} for i, (n, g) in enumerate(names)]
+        issues = []
+        for n in range(issues_per_project):
+            issues.append({
+                "id": str(uuid.UUID(int=(p + 1) * 10_000_000 + n, version=4)),
+                "name": f"Issue {n} of project {p}", "priority": prios[n % 5], "sequence_id": n + 1,
+                "state": states[n % 5]["id"], "project": pid,
+                "created_at": "2026-%02d-%02dT%02d:%02d:%02d.000000Z" % (1 + n // 100000 % 12, 1 + n // 3600 % 28,
+                                                                       n // 60 % 24, n % 60, n % 59),
+                "updated_at": "2026-11-01T10:00:00.000000Z", "assignees": [], "labels": [],
+                "target_date": None, "description_binary": None})
+        data["projects"].append({"id": pid, "identifier": f"P{p}", "name": f"Project {p}",
+                                 "states": states, "issues": issues})
+    return data
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", help="JSON file: {workspace, projects: [{id, identifier, name, states, issues}]}")
+    ap.add_argument("--synthetic", type=int, nargs=2, metavar=("PROJECTS", "ISSUES"))
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--token", action="append")
+    ap.add_argument("--rate-limit", type=int, default=60)
+    ap.add_argument("--latency", type=float, default=0.0)
+    args = ap.parse_args()
+    if args.synthetic:
+        data = synthetic(*args.synthetic)
+    else:
+        with open(args.data, encoding="utf-8") as f:
+            data = json.load(f)
+    fake = FakePlane(data, tokens=args.token or ("plane_api_00000000000000000000000000demo00",),
+                     rate_limit=args.rate_limit, latency=args.latency, port=args.port)
+    print(fake.port, flush=True)
+    try:
+        fake.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
