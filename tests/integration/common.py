@@ -91,3 +91,57 @@ def envelope_rows(envelope):
 
 def load_json(text):
     return json.loads(text)
+
+
+# ---- fake servers in this process ----------------------------------------------
+import sys as _sys
+_sys.path.insert(0, os.path.join(ROOT, "tests", "fakes"))
+from fake_plane import FakePlane, synthetic  # noqa: E402
+from fake_teams import FakeTeams, wrapped_error  # noqa: E402
+
+EXAMPLE_DATA = os.path.join(ROOT, "examples", "plane-data.json")
+
+
+def example_data():
+    with open(EXAMPLE_DATA, encoding="utf-8") as f:
+        return json.load(f)
+
+
+class NetCase(Case):
+    """A Case with a fake Plane and a fake Teams on loopback, and an env pointing at them."""
+    data = None  # a dict like examples/plane-data.json; None: the example data
+
+    def setUp(self):
+        super().setUp()
+        self.plane = FakePlane(self.data or example_data(), tokens=(TOKEN,)).start()
+        self.teams = FakeTeams().start()
+        self.projects = ",".join(p["id"] for p in self.plane.data["projects"])
+
+    def tearDown(self):
+        self.plane.stop()
+        self.teams.stop()
+        super().tearDown()
+
+    def env(self, **extra):
+        values = dict(PLANE_BASE_URL=self.plane.url, TEAMS_WEBHOOK_URL=self.teams.url,
+                      PLANE_PROJECT_ID=self.projects, STATE_FILE=self.path("state.json"),
+                      LOG_FILE=self.path("logs", "plane-teams.log"), MAX_RETRIES="3")
+        values.update(extra)
+        return base_env(**values)
+
+    def once(self, *args, timeout=120, **extra):
+        return self.run_pt("once", *args, env=self.env(**extra), timeout=timeout)
+
+    def state(self):
+        with open(self.path("state.json"), encoding="utf-8") as f:
+            return json.load(f)
+
+    def log_lines(self):
+        p = self.path("logs", "plane-teams.log")
+        if not os.path.exists(p):
+            return []
+        with open(p, encoding="utf-8") as f:
+            return [json.loads(line) for line in f]
+
+    def posted_rows(self, n=-1):
+        return envelope_rows(self.teams.accepted[n])

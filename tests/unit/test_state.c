@@ -1,0 +1,112 @@
+/* state.c: atomic write, strict read, quarantine and the lock. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "state.h"
+
+static char dir[] = "/tmp/pt-state-XXXXXX";
+static char path[256];
+
+static void put(const char *text) {
+  FILE *f = fopen(path, "w");
+  fputs(text, f);
+  fclose(f);
+}
+
+static void test_round_trip(void) {
+  struct state st = {0}, back;
+  char err[ERR_LEN];
+  int exists = -1;
+  CHECK(state_read(path, &back, &exists, err) == 0 && exists == 0); /* missing: empty */
+  state_set(&st.last_sync, "2026-11-26T08:00:01+01:00");
+  state_set(&st.last_sync_status, "success");
+  st.last_issues = calloc(2, sizeof *st.last_issues);
+  st.last_issues[0] = strdup("id1");
+  st.last_issues[1] = strdup("id\"2");
+  st.nlast = 2;
+  st.error_count = 0;
+  state_set(&st.last_error, "line\nbreak");
+  CHECK(state_write(path, &st, err) == 0);
+  struct stat sb;
+  CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+  CHECK(state_read(path, &back, &exists, err) == 0 && exists == 1);
+  CHECK_STR(back.last_sync, "2026-11-26T08:00:01+01:00");
+  CHECK_STR(back.last_sync_status, "success");
+  CHECK(back.nlast == 2);
+  CHECK_STR(back.nlast == 2 ? back.last_issues[1] : NULL, "id\"2");
+  CHECK_STR(back.last_error, "line\nbreak");
+  CHECK(back.attempt == NULL);
+  state_clear(&back);
+  state_clear(&st);
+  /* no temp file is left behind */
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "ls -A %s | grep -q tmp", dir);
+  CHECK(system(cmd) != 0);
+}
+
+static void test_seed_format_is_read(void) {
+  struct state st;
+  char err[ERR_LEN];
+  int exists;
+  put("{\"last_sync\": \"2024-01-30T08:00:00+01:00\", \"last_sync_status\": \"success\","
+      " \"last_issues\": [\"id1\", \"id2\"], \"error_count\": 0, \"last_error\": null, \"extra\": 1}");
+  CHECK(state_read(path, &st, &exists, err) == 0);
+  CHECK(st.nlast == 2 && st.error_count == 0);
+  state_clear(&st);
+}
+
+static void test_corrupt_files(void) {
+  const char *bad[] = {"", "{", "[]", "{\"last_sync\": 5}", "{\"last_sync\": \"yesterday\"}",
+                       "{\"last_sync_status\": \"great\"}", "{\"error_count\": -1}",
+                       "{\"last_issues\": [1]}", "{\"last_sync\": \"2999-01-01T00:00:00Z\"}"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    struct state st;
+    char err[ERR_LEN] = "";
+    int exists;
+    put(bad[i]);
+    CHECK(state_read(path, &st, &exists, err) == -1);
+    CHECK(strstr(err, "is corrupt") != NULL);
+    if (!strstr(err, "is corrupt")) fprintf(stderr, "  case %zu: %s\n", i, err);
+  }
+  char moved[512], err[ERR_LEN];
+  CHECK(state_quarantine(path, moved, sizeof moved, err) == 0);
+  CHECK(access(path, F_OK) != 0 && access(moved, F_OK) == 0);
+  CHECK(strstr(moved, ".corrupt-") != NULL);
+}
+
+static void test_lock(void) {
+  struct state_lock *a = NULL;
+  char err[ERR_LEN];
+  CHECK(state_lock(path, &a, err) == 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    struct state_lock *b = NULL;
+    char e[ERR_LEN];
+    int rc = state_lock(path, &b, e);
+    char want[64];
+    snprintf(want, sizeof want, "(pid %ld)", (long)getppid());
+    _exit(rc == -2 && strstr(e, want) && strstr(e, path) ? 0 : 1);
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  state_unlock(a);
+  CHECK(state_lock(path, &a, err) == 0);
+  state_unlock(a);
+}
+
+int main(void) {
+  if (!mkdtemp(dir)) return 2;
+  snprintf(path, sizeof path, "%s/.state.json", dir);
+  test_round_trip();
+  test_seed_format_is_read();
+  test_corrupt_files();
+  test_lock();
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) return 2;
+  return CHECK_DONE();
+}
