@@ -1,17 +1,12 @@
 /* plane-teams: command line, commands, exit codes, start and stop order. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #include "config.h"
-#include "http.h"
+#include "daemon.h"
 #include "log.h"
-#include "loop.h"
-#include "plane.h"
 #include "sched.h"
 #include "script.h"
 #include "state.h"
@@ -266,174 +261,11 @@ cleanup:
   return rc;
 }
 
-/* ---- once: one sync of every digest, now ------------------------------- */
+/* ---- once and run: see daemon.c ---------------------------------------- */
 
-#define STOP_GRACE_MS 5000 /* a stop lets a POST in flight finish this long */
-
-struct session;
-struct slot {
-  struct session *ss;
-  size_t i;
-};
-
-struct session {
-  const struct opts *o;
-  struct slot *slots;
-  struct config *cfg;
-  struct script *s;
-  struct loop loop;
-  int loop_open;
-  struct http *http;
-  struct plane *plane;
-  struct state_lock **locks;
-  struct sync **syncs;
-  size_t running;
-  int failed;
-  int stopping;
-  struct delay *grace;
-};
-
-static void session_idle(struct session *ss) {
-  if (ss->running == 0) uv_stop(&ss->loop.uv);
-}
-
-static void once_done(enum sync_result r, void *ud) {
-  struct slot *slot = ud;
-  struct session *ss = slot->ss;
-  ss->syncs[slot->i] = NULL;
-  if (r != SYNC_OK) ss->failed = 1;
-  ss->running--;
-  session_idle(ss);
-}
-
-static void abandon_all(void *ud) {
-  struct session *ss = ud;
-  ss->grace = NULL;
-  for (size_t i = 0; i < ss->cfg->ndigests; i++) {
-    if (!ss->syncs[i]) continue;
-    log_warn(ss->cfg->digests[i].name, NULL, "stopping: abandoning the sync in progress");
-    sync_abandon(ss->syncs[i]);
-    ss->syncs[i] = NULL;
-    ss->failed = 1;
-    ss->running--;
-  }
-  session_idle(ss);
-}
-
-static void on_signal(int signum, void *ud) {
-  struct session *ss = ud;
-  if (signum == SIGHUP) return; /* reload is for the daemon */
-  if (ss->stopping) {
-    abandon_all(ss);
-    return;
-  }
-  ss->stopping = 1;
-  int posting = 0;
-  for (size_t i = 0; i < ss->cfg->ndigests; i++) posting |= sync_posting(ss->syncs[i]);
-  log_warn(NULL, NULL, "signal %d: stopping%s", signum, posting ? " after the post in flight (at most 5 s)" : "");
-  if (!posting) abandon_all(ss);
-  else ss->grace = delay_start(&ss->loop, STOP_GRACE_MS, abandon_all, ss);
-}
-
-static void session_close(struct session *ss) {
-  if (ss->syncs)
-    for (size_t i = 0; i < ss->cfg->ndigests; i++) sync_abandon(ss->syncs[i]);
-  delay_cancel(ss->grace);
-  plane_close(ss->plane);
-  http_close(ss->http);
-  if (ss->loop_open) loop_close(&ss->loop);
-  if (ss->locks)
-    for (size_t i = 0; i < ss->cfg->ndigests; i++) state_unlock(ss->locks[i]);
-  free(ss->locks);
-  free(ss->syncs);
-  free(ss->slots);
-  script_close(ss->s);
-  config_free(ss->cfg);
-  curl_global_cleanup();
-}
-
-static int session_open(struct session *ss, const struct opts *o, unsigned need) {
-  char err[ERR_LEN];
-  int rc;
-  memset(ss, 0, sizeof *ss);
-  ss->o = o;
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  if ((rc = load_config(o, need, &ss->cfg)) != EXIT_OK) return rc;
-  if ((rc = load_scripts(o, ss->cfg, &ss->s)) != EXIT_OK) return rc;
-  ss->locks = xcalloc(ss->cfg->ndigests, sizeof *ss->locks);
-  ss->syncs = xcalloc(ss->cfg->ndigests, sizeof *ss->syncs);
-  ss->slots = xcalloc(ss->cfg->ndigests, sizeof *ss->slots);
-  for (size_t i = 0; i < ss->cfg->ndigests; i++) ss->slots[i] = (struct slot){ss, i};
-  if (log_open_file(ss->cfg->log_file, ss->cfg->log_max_bytes, ss->cfg->log_keep, err) < 0 ||
-      loop_open(&ss->loop, err) < 0) {
-    fprintf(stderr, "plane-teams: %s\n", err);
-    return EXIT_USAGE;
-  }
-  ss->loop_open = 1;
-  if (http_open(&ss->http, &ss->loop, err) < 0 || plane_open(&ss->plane, &ss->loop, ss->http) < 0 ||
-      loop_watch_signals(&ss->loop, on_signal, ss, err) < 0) {
-    fprintf(stderr, "plane-teams: %s\n", err);
-    return EXIT_USAGE;
-  }
-  return EXIT_OK;
-}
-
-/* Lock the digest's state file and read it for a run. */
-static int claim_digest(struct session *ss, size_t i, struct state *st) {
-  char err[ERR_LEN];
-  const struct digest *d = &ss->cfg->digests[i];
-  if (state_lock(d->state_file, &ss->locks[i], err) < 0 || sync_load_state(d, st, time(NULL), err) < 0) {
-    fprintf(stderr, "plane-teams: digest %s: %s\n", d->name, err);
-    return EXIT_USAGE;
-  }
-  return EXIT_OK;
-}
-
-static int cmd_once(const struct opts *o) {
-  struct session ss;
-  char err[ERR_LEN];
-  int rc = session_open(&ss, o, CONFIG_NEED_PLANE | (o->dry_run ? 0 : CONFIG_NEED_TEAMS));
-  if (rc != EXIT_OK) goto cleanup;
-  if (o->dry_run && o->output) {
-    FILE *f = fopen(o->output, "wb"); /* the digests' envelopes are appended */
-    if (!f) {
-      fprintf(stderr, "plane-teams: cannot write %s\n", o->output);
-      rc = EXIT_USAGE;
-      goto cleanup;
-    }
-    fclose(f);
-  }
-  for (size_t i = 0; i < ss.cfg->ndigests; i++) {
-    const struct digest *d = &ss.cfg->digests[i];
-    if (!o->dry_run) {
-      struct state st;
-      struct sched_view v;
-      if ((rc = claim_digest(&ss, i, &st)) != EXIT_OK) goto cleanup;
-      sync_view(&st, &v);
-      int done = sched_done_today(d, &v, time(NULL));
-      if (done && !o->force) {
-        log_info(d->name, NULL, "today's digest was already %s (%s); nothing to do (--force sends again)",
-                 v.last_unknown ? "attempted without a known outcome" : "sent",
-                 v.last_unknown ? st.last_attempt : st.last_sync);
-        state_clear(&st);
-        continue;
-      }
-      state_clear(&st);
-    }
-    struct sync_env env = {&ss.loop, ss.http, ss.plane};
-    struct sync_opts so = {o->dry_run, o->output};
-    if (sync_start(&env, ss.s, d, &so, once_done, &ss.slots[i], &ss.syncs[i], err) < 0) {
-      fprintf(stderr, "plane-teams: digest %s: %s\n", d->name, err);
-      ss.failed = 1;
-      continue;
-    }
-    ss.running++;
-  }
-  if (ss.running) loop_run(&ss.loop);
-  rc = ss.failed ? EXIT_SYNC : EXIT_OK;
-cleanup:
-  session_close(&ss);
-  return rc;
+static int cmd_daemon(const struct opts *o, int once) {
+  struct run_opts ro = {config_path(o), o->scripts, o->force, o->dry_run, o->output};
+  return once ? daemon_once(&ro) : daemon_run(&ro);
 }
 
 /* ---- status ------------------------------------------------------------ */
@@ -496,7 +328,8 @@ int main(int argc, char **argv) {
   const char *cmd = o.cmd ? o.cmd : "run";
   if (!strcmp(cmd, "preview")) rc = cmd_preview(&o);
   else if (!strcmp(cmd, "check")) rc = cmd_check(&o);
-  else if (!strcmp(cmd, "once")) rc = cmd_once(&o);
+  else if (!strcmp(cmd, "once")) rc = cmd_daemon(&o, 1);
+  else if (!strcmp(cmd, "run")) rc = cmd_daemon(&o, 0);
   else if (!strcmp(cmd, "status")) rc = cmd_status(&o);
   else rc = usage_error("unknown command '%s'", cmd);
   log_close();

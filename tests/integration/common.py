@@ -145,3 +145,72 @@ class NetCase(Case):
 
     def posted_rows(self, n=-1):
         return envelope_rows(self.teams.accepted[n])
+
+
+# ---- the daemon under a moved clock (libfaketime) ------------------------------
+import glob as _glob
+import signal as _signal
+import subprocess as _sp
+import time as _time
+
+FAKETIME_LIB = next(iter(sorted(_glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
+
+
+class Daemon:
+    """plane-teams run with a fake clock read from a file the test can rewrite."""
+
+    def __init__(self, case, start, speed=60, env=None, args=()):
+        self.case = case
+        self.clock = case.path("clock.txt")
+        self.set_clock(start, speed)
+        self.log = case.path("daemon.err")
+        e = dict(env or case.env())
+        e.update({"LD_PRELOAD": FAKETIME_LIB, "FAKETIME_TIMESTAMP_FILE": self.clock,
+                  "FAKETIME_NO_CACHE": "1",
+                  "ASAN_OPTIONS": e.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"})
+        self.err = open(self.log, "w")
+        self.proc = _sp.Popen([BINARY, *args, "run"], cwd=case.dir, env=e, stdout=_sp.DEVNULL, stderr=self.err)
+
+    def set_clock(self, start, speed=60):
+        with open(self.clock + ".tmp", "w") as f:
+            f.write(f"@{start} x{speed}\n")
+        os.replace(self.clock + ".tmp", self.clock)
+
+    def text(self):
+        with open(self.log, encoding="utf-8") as f:
+            return f.read()
+
+    def wait_for(self, what, timeout=30):
+        """Wait until what() is true (a callable) or the text appears in the log."""
+        end = _time.monotonic() + timeout
+        while _time.monotonic() < end:
+            if (what() if callable(what) else what in self.text()):
+                return True
+            if self.proc.poll() is not None:
+                break
+            _time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what!r}; daemon log:\n{self.text()}")
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(_signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self.err.close()
+        text = self.text()
+        for bad in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if bad in text:
+                raise AssertionError(f"sanitizer report:\n{text}")
+        return rc
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.err.close()

@@ -1,0 +1,292 @@
+"""plane-teams run: the schedule under a moved clock (libfaketime), crashes, locks,
+reloads and stops, against the fake Plane and fake Teams."""
+import json
+import os
+import random
+import signal
+import time
+import unittest
+
+from common import NetCase, Daemon, FAKETIME_LIB, base_env
+
+
+@unittest.skipUnless(FAKETIME_LIB, "libfaketime is not installed (Debian package faketime)")
+class DaemonCase(NetCase):
+    def setUp(self):
+        super().setUp()
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            if d.proc.poll() is None:
+                d.stop()
+        super().tearDown()
+
+    def daemon(self, start, speed=60, **env):
+        d = Daemon(self, start, speed, env=self.env(LOG_FILE="", **env))
+        self.daemons.append(d)
+        return d
+
+    def posts(self):
+        return len(self.teams.accepted)
+
+
+class TestSchedule(DaemonCase):
+    def test_started_before_the_hour_posts_at_the_hour(self):
+        d = self.daemon("2026-11-26 07:58:30", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
+        d.wait_for(lambda: self.posts() == 1)
+        self.assertEqual(d.stop(), 0)
+        last = self.state()["last_sync"]
+        self.assertTrue(last.startswith("2026-11-26T08:00:"), last)
+        self.assertTrue(last.endswith("+01:00"), last)
+
+    def test_started_after_the_hour_posts_at_once_and_only_once(self):
+        d = self.daemon("2026-11-26 10:00:00", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
+        d.wait_for(lambda: self.posts() == 1)
+        time.sleep(3)  # three more minutes of fake time
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(self.posts(), 1)
+        self.assertTrue(self.state()["last_sync"].startswith("2026-11-26T10:00:"))
+
+    def test_restart_after_a_success_posts_nothing(self):
+        d = self.daemon("2026-11-26 08:10:00", TZ="Europe/Paris")
+        d.wait_for(lambda: self.posts() == 1)
+        d.stop()
+        d = self.daemon("2026-11-26 15:00:00", TZ="Europe/Paris")
+        d.wait_for("running")
+        time.sleep(2)
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(self.posts(), 1)
+
+    def test_days_not_in_the_list_post_nothing(self):
+        # 2026-11-28 is a Saturday
+        d = self.daemon("2026-11-28 07:59:00", TZ="Europe/Paris", NOTIFICATION_DAYS="weekdays")
+        d.wait_for("next 2026-11-30T08:00:00+01:00")
+        time.sleep(3)
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(self.posts(), 0)
+
+    def test_down_for_days_posts_one_digest_today(self):
+        d = self.daemon("2026-11-20 09:00:00", TZ="Europe/Paris")
+        d.wait_for(lambda: self.posts() == 1)
+        d.stop()
+        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
+        d.wait_for(lambda: self.posts() == 2)
+        time.sleep(2)
+        d.stop()
+        self.assertEqual(self.posts(), 2)
+        self.assertTrue(self.state()["last_sync"].startswith("2026-11-26T09:00:"))
+
+    def test_spring_forward_gap_fires_at_the_end_of_the_gap(self):
+        # 2026-03-29 in Paris: 02:00 CET becomes 03:00 CEST; 02:30 never happens
+        d = self.daemon("2026-03-29 01:58:00", TZ="Europe/Paris", NOTIFICATION_HOUR="02:30")
+        d.wait_for(lambda: self.posts() == 1)
+        self.assertEqual(d.stop(), 0)
+        last = self.state()["last_sync"]
+        self.assertTrue(last.startswith("2026-03-29T03:00:") and last.endswith("+02:00"), last)
+
+    def test_fall_back_overlap_fires_once(self):
+        # 2026-10-25 in Paris: 03:00 CEST goes back to 02:00 CET; 02:30 happens twice.
+        # At 300x the clock runs from 01:59 CEST past the second 02:30 (CET) in ~20 s.
+        d = self.daemon("2026-10-25 01:59:00", speed=300, TZ="Europe/Paris", NOTIFICATION_HOUR="02:30")
+        d.wait_for(lambda: self.posts() == 1, timeout=30)
+        last = self.state()["last_sync"]
+        self.assertTrue(last.startswith("2026-10-25T02:30:") and last.endswith("+02:00"), last)
+        time.sleep(14)  # 70 more minutes: 02:30 CET has come and gone
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(self.posts(), 1)
+
+    def test_clock_step_over_midnight(self):
+        d = self.daemon("2026-11-26 23:58:00", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
+        d.wait_for(lambda: self.posts() == 1)  # the 26th's digest, caught up
+        d.set_clock("2026-11-27 09:00:00", 60)   # suspend, NTP step, …: the next day
+        d.wait_for(lambda: self.posts() == 2, timeout=30)
+        self.assertEqual(d.stop(), 0)
+        self.assertTrue(self.state()["last_sync"].startswith("2026-11-27T09:0"))
+
+    def test_failure_then_retry_15_minutes_later(self):
+        self.teams.force(500, times=2)
+        d = self.daemon("2026-11-26 08:00:00", speed=120, TZ="Europe/Paris", MAX_RETRIES="1")
+        d.wait_for("sync failed")
+        st = self.state()
+        self.assertEqual(st["last_sync_status"], "error")
+        self.assertEqual(st["error_count"], 1)
+        d.wait_for(lambda: self.posts() == 1, timeout=40)
+        self.assertEqual(d.stop(), 0)
+        st = self.state()
+        self.assertEqual(st["last_sync_status"], "success")
+        self.assertEqual(st["error_count"], 0)
+        self.assertIsNone(st["last_error"])
+        first = [l for l in d.text().splitlines() if "sync started" in l]
+        self.assertEqual(len(first), 2)
+        # the second try came 15 minutes after the first
+        self.assertIn(" 08:15:", first[1])
+
+
+class TestCrashes(DaemonCase):
+    def test_kill_9_during_the_post_never_posts_twice(self):
+        self.teams.force(202, delay=3)  # Teams takes its time: the POST is in flight
+        d = self.daemon("2026-11-26 09:00:00", speed=1, TZ="Europe/Paris")
+        d.wait_for(lambda: len(self.teams.requests) == 1)
+        d.kill9()
+        st = self.state()  # parses
+        self.assertIsNotNone(st["attempt"])
+        time.sleep(3.2)  # the fake accepted it after all
+        d = self.daemon("2026-11-26 09:05:00", speed=60, TZ="Europe/Paris")
+        d.wait_for("ended without a recorded answer")
+        time.sleep(2)
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(len(self.teams.requests), 1)
+        st = self.state()
+        self.assertEqual(st["last_sync_status"], "unknown")
+        self.assertIsNone(st["attempt"])
+        p = self.run_pt("status", env=self.env(TZ="Europe/Paris"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("may not have been posted", p.stdout)
+        p = self.once("--force", TZ="Europe/Paris")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(self.teams.requests), 2)
+
+    def test_random_kills_leave_a_readable_state_and_at_most_one_card(self):
+        rng = random.Random(42)
+        for i in range(12):
+            d = Daemon(self, "2026-11-26 09:00:00", speed=1, env=self.env(LOG_FILE="", TZ="Europe/Paris"))
+            time.sleep(rng.uniform(0.0, 0.25))
+            d.kill9()
+            if os.path.exists(self.path("state.json")):
+                self.state()  # always valid JSON, never half-written
+            leftovers = [f for f in os.listdir(self.dir) if ".tmp-" in f]
+            self.assertEqual(leftovers, [], "a temporary file is left behind")
+        self.assertLessEqual(len(self.teams.requests), 1)
+
+    def test_corrupt_state_is_moved_aside_and_nothing_is_sent_today(self):
+        with open(self.path("state.json"), "w") as f:
+            f.write('{"last_sync": "2026-11-26T08:00:0')
+        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
+        d.wait_for("is corrupt")
+        time.sleep(2)
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(self.posts(), 0)
+        moved = [f for f in os.listdir(self.dir) if f.startswith("state.json.corrupt-")]
+        self.assertEqual(len(moved), 1)
+        self.assertIn("moved it to", d.text())
+        self.assertEqual(self.state()["last_sync_status"], "unknown")
+        # the next day is normal again
+        d = self.daemon("2026-11-27 09:00:00", TZ="Europe/Paris")
+        d.wait_for(lambda: self.posts() == 1)
+        d.stop()
+
+    def test_second_instance_exits_2(self):
+        d = self.daemon("2026-11-26 07:00:00", TZ="Europe/Paris")
+        d.wait_for("running")
+        p = self.run_pt("run", env=self.env(TZ="Europe/Paris"), timeout=20)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(f"another plane-teams (pid {d.proc.pid}) is using the state file", p.stderr)
+        self.assertIn("state.json", p.stderr)
+        p = self.once("--force")
+        self.assertEqual(p.returncode, 2)
+        d.stop()
+
+
+class TestSignals(DaemonCase):
+    def card_title(self, n=-1):
+        return self.teams.accepted[n]["attachments"][0]["content"]["body"][0]["items"][0]["text"]
+
+    def test_reload_keeps_a_good_card_and_takes_a_fixed_one(self):
+        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
+        d.wait_for(lambda: self.posts() == 1)
+        card = self.path("scripts", "card.lua")
+        with open(card, encoding="utf-8") as f:
+            good = f.read()
+        with open(card, "w", encoding="utf-8") as f:
+            f.write(good.replace("local M = {}", "local M = {", 1))  # a syntax error
+        d.signal(signal.SIGHUP)
+        d.wait_for("reload failed, keeping the running configuration and scripts")
+        self.assertRegex(d.text(), r"scripts/card\.lua:\d+:")
+        d.set_clock("2026-11-27 09:00:00")
+        d.wait_for(lambda: self.posts() == 2)
+        self.assertEqual(self.card_title(), "🎯 Top priority issues")  # the old card
+        with open(card, "w", encoding="utf-8") as f:
+            f.write(good.replace('M.TITLE = "🎯 Top priority issues"', 'M.TITLE = "📌 Today"'))
+        d.signal(signal.SIGHUP)
+        d.wait_for("reloaded")
+        d.set_clock("2026-11-28 09:00:00")
+        d.wait_for(lambda: self.posts() == 3)
+        self.assertEqual(self.card_title(), "📌 Today")
+        self.assertEqual(d.stop(), 0)
+
+    def test_reload_with_a_bad_config_keeps_the_old_one(self):
+        d = self.daemon("2026-11-26 07:59:00", TZ="Europe/Paris")
+        d.wait_for("running")
+        with open(self.path("config.lua")) as f:
+            text = f.read()
+        with open(self.path("config.lua"), "w") as f:
+            f.write(text.replace('hour = env("NOTIFICATION_HOUR", "08:00")', 'hour = "8h"'))
+        d.signal(signal.SIGHUP)
+        d.wait_for("reload failed")
+        self.assertIn('hour = "8h" is not a time of day', d.text())
+        d.wait_for(lambda: self.posts() == 1, timeout=20)  # still posts at 08:00 with the old one
+        self.assertEqual(d.stop(), 0)
+
+    def test_sigterm_during_a_slow_teams_reply_waits_for_it(self):
+        self.teams.force(202, delay=1.5)
+        d = self.daemon("2026-11-26 09:00:00", speed=1, TZ="Europe/Paris")
+        d.wait_for(lambda: len(self.teams.requests) == 1)
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.stop(), 0)
+        self.assertIn("once the post in flight is answered", d.text())
+        st = self.state()
+        self.assertEqual(st["last_sync_status"], "success")
+        self.assertIsNone(st["attempt"])
+
+    def test_sigterm_gives_up_on_a_reply_that_never_comes(self):
+        self.teams.force(202, delay=8)
+        d = self.daemon("2026-11-26 09:00:00", speed=1, TZ="Europe/Paris")
+        d.wait_for(lambda: len(self.teams.requests) == 1)
+        t0 = time.monotonic()
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.stop(), 0)
+        self.assertLess(time.monotonic() - t0, 7)
+        self.assertIn("abandoning the sync in progress", d.text())
+        st = self.state()  # the attempt stays recorded: the next start will not resend
+        self.assertIsNotNone(st["attempt"])
+
+    def test_sigterm_while_idle_exits_0(self):
+        d = self.daemon("2026-11-26 07:00:00", TZ="Europe/Paris")
+        d.wait_for("running")
+        d.signal(signal.SIGINT)
+        self.assertEqual(d.stop(), 0)
+        self.assertIn("stopped", d.text())
+
+
+class TestStatus(DaemonCase):
+    def test_status_reports_health(self):
+        env = self.env(TZ="Europe/Paris")
+        p = self.run_pt("status", env=env)
+        self.assertIn("last success: never", p.stdout)
+        self.once(TZ="Europe/Paris")
+        p = self.run_pt("status", env=env)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertIn("last status: success", p.stdout)
+        self.assertIn("health: ok", p.stdout)
+        self.assertRegex(p.stdout, r"next due: \d{4}-\d\d-\d\dT08:00:00\+0[12]:00")
+        self.teams.force(400, body="no")
+        self.once("--force", TZ="Europe/Paris")
+        p = self.run_pt("status", env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("error count: 1", p.stdout)
+        self.assertIn("FAILING: the last attempt failed", p.stdout)
+        self.assertIn("Teams answered 400", p.stdout)
+
+    def test_overdue_by_more_than_an_hour(self):
+        with open(self.path("state.json"), "w") as f:
+            json.dump({"last_sync": "2026-11-25T08:00:00+01:00", "last_sync_status": "success",
+                       "last_issues": [], "error_count": 0, "last_error": None}, f)
+        env = dict(self.env(TZ="Europe/Paris"), LD_PRELOAD=FAKETIME_LIB, FAKETIME="@2026-11-26 08:30:00")
+        env["ASAN_OPTIONS"] += ":verify_asan_link_order=0"
+        p = self.run_pt("status", env=env)
+        self.assertEqual(p.returncode, 0, p.stdout)  # due, but not an hour late yet
+        env["FAKETIME"] = "@2026-11-26 09:01:00"
+        p = self.run_pt("status", env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("more than an hour overdue", p.stdout)
