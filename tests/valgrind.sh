@@ -28,4 +28,31 @@ run 2 "bad config" check --config /nonexistent.lua
 NOTIFICATION_HOUR=25 run 2 "bad hour" check
 printf 'return { transform = function() error("boom") end }\n' > scripts/transform.lua
 run 2 "failing transform" preview --issues "$root/examples/issues.json"
+
+# the daemon: a post, a reload (good, then a broken script), a stop — under valgrind
+plane_port_file=$(mktemp) teams_port_file=$(mktemp)
+python3 "$root/tests/fakes/fake_plane.py" --data "$root/examples/plane-data.json" --token "$PLANE_API_TOKEN" >"$plane_port_file" &
+fp=$!
+python3 "$root/tests/fakes/fake_teams.py" >"$teams_port_file" &
+ft=$!
+trap 'kill $fp $ft 2>/dev/null; rm -rf "$work" "$plane_port_file" "$teams_port_file"' EXIT
+for _ in $(seq 50); do [ -s "$plane_port_file" ] && [ -s "$teams_port_file" ] && break; sleep 0.1; done
+cp "$root/scripts/transform.lua" scripts/transform.lua
+export PLANE_BASE_URL="http://127.0.0.1:$(head -1 "$plane_port_file")" \
+  TEAMS_WEBHOOK_URL="http://127.0.0.1:$(head -1 "$teams_port_file")/hook?sig=x" \
+  NOTIFICATION_HOUR=00:00 STATE_FILE="$work/state.json"
+"${vg[@]}" "$bin" run 2>"$work/daemon.err" &
+pid=$!
+for _ in $(seq 300); do grep -q "posted" "$work/daemon.err" && break; sleep 0.1; done
+kill -HUP $pid; sleep 1
+printf 'return {\n' > scripts/card.lua
+kill -HUP $pid; sleep 1
+kill -TERM $pid
+rc=0; wait $pid || rc=$?
+if [ "$rc" = 0 ] && grep -q posted "$work/daemon.err" && grep -q "reload failed" "$work/daemon.err" \
+   && grep -q "reloaded" "$work/daemon.err"; then
+  echo "valgrind: daemon run, reload, broken reload, stop: clean"
+else
+  echo "valgrind: daemon: exit $rc"; cat "$work/daemon.err"; fail=1
+fi
 exit $fail
