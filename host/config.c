@@ -618,12 +618,7 @@ int config_load(const char *path, struct config **out, char *err) {
   }
   rc = parse_config(L, lua_gettop(L), c, err);
 cleanup:
-  if (L) {
-    void *ud;
-    lua_getallocf(L, &ud);
-    lua_close(L);
-    free(ud);
-  }
+  script_lua_close(L);
   if (rc < 0) {
     config_free(c);
     return -1;

@@ -54,7 +54,7 @@ lua_State *script_lua_new(void) {
   return L;
 }
 
-static void lua_free_state(lua_State *L) {
+void script_lua_close(lua_State *L) {
   void *ud;
   if (!L) return;
   lua_getallocf(L, &ud);
@@ -295,7 +295,7 @@ cleanup:
 
 void script_close(struct script *s) {
   if (!s) return;
-  lua_free_state(s->L);
+  script_lua_close(s->L);
   free(s->dir);
   free(s);
 }

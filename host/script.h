@@ -15,6 +15,8 @@ typedef struct lua_State lua_State;
 
 /** A fresh Lua state with the standard libraries, a memory cap and a panic guard. */
 lua_State *script_lua_new(void);
+/** Close a state made by script_lua_new (NULL is fine). */
+void script_lua_close(lua_State *L);
 /** The single protected call: function and nargs on the stack, traceback handler,
  *  instruction budget. On error returns -1 with err = the script's message
  *  (file:line first, as Lua gives it) and the stack as before the function. */

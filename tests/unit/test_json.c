@@ -58,7 +58,7 @@ static void test_encode(void) {
   check_enc_fails(L, "{name = '\\xff\\xfe'}", "v.name: a string that is not valid UTF-8");
   check_enc_fails(L, "{n = 0/0}", "infinite or NaN");
   check_enc_fails(L, "(function() local t = {} t.self = t return t end)()", "nested too deeply");
-  lua_close(L);
+  script_lua_close(L);
 }
 
 static void test_parse(void) {
