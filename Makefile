@@ -1,61 +1,92 @@
 # plane-teams: thin wrapper around CMake and the test suites.
-#   make deps   install the Debian packages (as root; otherwise prints the apt-get line)
+#   make deps   install the Debian packages and the test tools (as root; otherwise prints the apt-get line)
 #   make        build build/plane-teams
 #   make demo   show the main job on bundled example data (no credentials)
 #   make test   every test: Lua specs, luacheck, C unit tests, integration, sanitizers
 SHELL := /bin/bash
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-DEB_PACKAGES := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson libuv1-dev \
-  libcurl4-openssl-dev lua-busted lua-check python3 valgrind faketime tzdata ca-certificates
-DEB_CHECK := gcc cmake pkg-config liblua5.4-dev lua5.4 lua-cjson libuv1-dev \
-  libcurl4-openssl-dev lua-busted lua-check python3 valgrind faketime tzdata ca-certificates
+# Debian packages: what building and the demo need, and what the tests add.
+DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson libuv1-dev \
+  libcurl4-openssl-dev python3 tzdata ca-certificates
+DEB_TEST := lua-busted lua-check valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback
 
-.PHONY: all build deps demo test test-lua test-unit test-integration test-valgrind lint clean
+.PHONY: all build build-asan deps deps-build deps-test demo preview test test-lua test-unit \
+  test-integration test-valgrind lint clean
 
 all: build
 
-deps:
-	@missing=$$(for p in $(DEB_CHECK); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then \
-	  echo "installing: $$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) >/dev/null; \
-	else \
-	  echo "missing Debian packages; run as root:"; \
-	  echo "  apt-get install -y $(DEB_PACKAGES)"; exit 1; \
+deps: deps-build deps-test
+
+# apt-get only what is missing; as another user, print the line to run
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; \
+	  else echo "missing Debian packages; run as root:"; echo "  apt-get install -y $$missing"; exit 1; fi; \
 	fi
+endef
+
+deps-build:
+	$(call apt_install,$(DEB_BUILD))
+
+# Node is for the tests and preview --html only: Microsoft's Adaptive Cards renderer,
+# pinned by tools/cardcheck/package-lock.json. The daemon never needs it.
+deps-test: deps-build
+	$(call apt_install,$(DEB_TEST))
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } \
+	  || { echo "missing Node.js; run as root: apt-get install -y nodejs npm"; exit 1; }
+	@[ -d tools/cardcheck/node_modules/adaptivecards ] || npm ci --prefix tools/cardcheck --no-audit --no-fund --loglevel=error
 
 $(BUILD)/Makefile: CMakeLists.txt
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 
-build: deps $(BUILD)/Makefile
-	cmake --build $(BUILD) -j $(JOBS)
+build: deps-build $(BUILD)/Makefile
+	@cmake --build $(BUILD) -j $(JOBS) >$(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 
 $(ASAN_BUILD)/Makefile: CMakeLists.txt
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPT_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPT_SANITIZE=ON >/dev/null
 
-build-asan: deps $(ASAN_BUILD)/Makefile
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+build-asan: deps-build $(ASAN_BUILD)/Makefile
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) >$(ASAN_BUILD)/build.log 2>&1 || { cat $(ASAN_BUILD)/build.log; exit 1; }
 
 demo: build
 	@bash examples/demo.sh $(BUILD)/plane-teams
 
-lint: deps
-	luacheck -q scripts host/batch.lua tests/scripts config.lua examples/config.lua
+# make preview [ISSUES=page.json] [CONFIG=config.lua]: the card as Teams shows it, in
+# build/preview.html, and a screenshot in build/preview.png when Chromium is there.
+ISSUES ?= examples/issues.json
+CONFIG ?= examples/config.lua
+preview: build deps-test
+	@LOG_FILE= $(BUILD)/plane-teams -c $(CONFIG) preview --issues $(ISSUES) --html $(BUILD)/preview.html --output $(BUILD)/preview.json
+	@if command -v chromium >/dev/null; then \
+	  profile=$$(mktemp -d); \
+	  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+	    --disable-component-update --disable-sync --hide-scrollbars --user-data-dir=$$profile --window-size=900,900 \
+	    --screenshot=$(BUILD)/preview.png file://$(CURDIR)/$(BUILD)/preview.html >/dev/null 2>&1; rm -rf $$profile; \
+	  echo "screenshot: $(BUILD)/preview.png"; fi
+	@echo "open $(BUILD)/preview.html in a browser"
 
-test-lua: deps
+lint: deps-test
+	luacheck -q scripts host/batch.lua host/cardcheck.lua host/card_rules.lua tests/scripts config.lua examples/config.lua
+	python3 tools/gen_card_rules.py --check
+
+test-lua: deps-test
 	cd tests/scripts && lua5.4 /usr/bin/busted --lpath='../../scripts/?.lua;../../host/?.lua;./?.lua' .
 
-test-unit: build-asan
+test-unit: deps-test build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure
 
-test-integration: build build-asan
+test-integration: deps-test build build-asan
 	python3 tests/integration/run.py --binary $(ASAN_BUILD)/plane-teams
 
-test-valgrind: build
+test-valgrind: deps-test build
 	bash tests/valgrind.sh $(BUILD)/plane-teams
 
 test: lint test-lua test-unit test-integration test-valgrind

@@ -3,6 +3,7 @@
 -- Compiled into the binary; it runs with the full standard library, never the
 -- user's scripts. Errors are raised as one sentence without a position.
 local cjson = require("cjson")
+local cardcheck = require("cardcheck")
 
 local B = {}
 
@@ -219,6 +220,12 @@ function B.check_rows(rows, total, limit, max_name)
     error("transform.lua returned a total that is not a whole number of at least the row count", 0)
   end
   return total
+end
+
+-- Adaptive Card 1.2 only, and nothing Teams webhooks refuse.
+function B.check_card(card)
+  local err = cardcheck.check(card)
+  if err then error(err, 0) end
 end
 
 function B.slice(rows, n)

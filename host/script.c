@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "batch_lua.h"
+#include "card_rules_lua.h"
+#include "cardcheck_lua.h"
 #include "json.h"
 #include "log.h"
 
@@ -230,6 +232,23 @@ static void push_sandbox(lua_State *L, const char *dir) {
   lua_setfield(L, sb, "require");
 }
 
+/* Make an embedded module available to require() in the host's own Lua. */
+static int preload(lua_State *L, const char *name, const unsigned char *code, size_t len, char *err) {
+  char chunk[64];
+  snprintf(chunk, sizeof chunk, "=host/%s.lua", name);
+  if (luaL_loadbufferx(L, (const char *)code, len, chunk, "t") != LUA_OK) {
+    errf(err, "internal: %s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return -1;
+  }
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "preload");
+  lua_pushvalue(L, -3);
+  lua_setfield(L, -2, name);
+  lua_pop(L, 3);
+  return 0;
+}
+
 static int load_prelude(struct script *s, char *err) {
   lua_State *L = s->L;
   lua_getglobal(L, "require");
@@ -237,6 +256,9 @@ static int load_prelude(struct script *s, char *err) {
   if (script_pcall(L, 1, 1, err) < 0)
     return errctx(err, "cannot load lua-cjson (Debian package lua-cjson)");
   lua_pop(L, 1);
+  if (preload(L, "card_rules", card_rules_lua, sizeof card_rules_lua, err) < 0 ||
+      preload(L, "cardcheck", cardcheck_lua, sizeof cardcheck_lua, err) < 0)
+    return -1;
   if (luaL_loadbufferx(L, (const char *)batch_lua, sizeof batch_lua, "=host/batch.lua", "t") != LUA_OK) {
     errf(err, "internal: %s", lua_tostring(L, -1));
     lua_pop(L, 1);
@@ -471,6 +493,12 @@ static int render_card(struct script *s, int irows, int ictx, lua_Integer n, str
     goto cleanup;
   }
   lua_pop(L, 1);
+  push_prelude(s, "check_card");
+  lua_pushvalue(L, -2);
+  if (script_pcall(L, 1, 0, err) < 0) {
+    errctx(err, "%s/card.lua returned a card that Teams cannot show", s->dir);
+    goto cleanup;
+  }
   buf_free(out);
   buf_add(out, ENV_HEAD, sizeof ENV_HEAD - 1);
   if (json_encode_lua(L, -1, "card", out, err) < 0) {

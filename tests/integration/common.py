@@ -20,6 +20,22 @@ SCRUB = ["PLANE_API_TOKEN", "PLANE_API_TOKEN_FILE", "PLANE_BASE_URL", "PLANE_APP
          "STATE_FILE", "LOG_LEVEL", "LOG_FILE", "DIGEST_LIMIT", "PLANE_TEAMS_CONFIG", "METRICS_FILE"]
 
 
+CARD_LOG = os.environ.get("PT_CARD_LOG")
+
+
+def record_cards(*texts):
+    """Keep every envelope the binary produced, for the Adaptive Cards checker (run.py)."""
+    if not CARD_LOG:
+        return
+    with open(CARD_LOG, "a", encoding="utf-8") as f:
+        for text in texts:
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            for line in text.splitlines():
+                if line.startswith('{"type":"message"'):
+                    f.write(line + "\n")
+
+
 def base_env(**extra):
     env = {k: v for k, v in os.environ.items() if k not in SCRUB}
     env.update({
@@ -68,6 +84,7 @@ class Case(unittest.TestCase):
         self.assertNotIn("ERROR: LeakSanitizer", proc.stderr)
         self.assertNotIn("runtime error:", proc.stderr)
         self.assertNotIn(proc.returncode, (98, 99), proc.stderr)
+        record_cards(proc.stdout)
         return proc
 
     def assertNoSecrets(self, *texts):
@@ -120,6 +137,7 @@ class NetCase(Case):
     def tearDown(self):
         self.plane.stop()
         self.teams.stop()
+        record_cards(*(raw for _, raw in self.teams.requests))
         super().tearDown()
 
     def env(self, **extra):

@@ -144,8 +144,14 @@ class TestBadScripts(Case):
 
     def test_card_with_a_function_inside(self):
         self.replace_script("card.lua", "return { card = function() return { type = 'AdaptiveCard', "
-                            "body = { { type = 'TextBlock', text = print } } } end }\n")
-        self.preview_fails("card.body[1].text: a function value, which JSON cannot hold")
+                            "version = '1.2', body = { { type = 'TextBlock', text = print } } } end }\n")
+        self.preview_fails("card.lua returned a card that Teams cannot show: card.body[1].text: expected a string")
+
+    def test_card_with_a_misspelt_property(self):
+        with open(self.path("scripts", "card.lua"), encoding="utf-8") as f:
+            text = f.read()
+        self.replace_script("card.lua", text.replace('{ weight = "Bolder" }', '{ weigth = "Bolder" }'))
+        self.preview_fails('card.body[2].columns[1].items[1]: TextBlock has no property "weigth" in Adaptive Card 1.2')
 
     def test_script_syntax_error(self):
         self.replace_script("card.lua", "local M = {\nfunction M.card( end\n")

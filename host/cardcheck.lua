@@ -1,0 +1,124 @@
+-- The host's check of every card before it is sent: Adaptive Card 1.2 elements and
+-- properties only (the generated rules of host/card_rules.lua), plus what Teams
+-- webhooks refuse. A card Teams cannot show is answered with 202 all the same and
+-- then silently dropped, so a broken card.lua must fail here, loudly, instead.
+local cjson = require("cjson")
+local RULES = require("card_rules")
+
+local K = {}
+
+local null = cjson.null
+
+-- The card root may carry the Teams extension and the $schema marker.
+local ROOT_EXTRA = { msteams = true, ["$schema"] = true }
+local TEAMS_REFUSES = { ["Action.Submit"] = "Action.Submit does not work in Teams webhook cards" }
+
+local function is_list(t)
+  if type(t) ~= "table" then return false end
+  local n = 0
+  for _ in pairs(t) do n = n + 1 end
+  return n == #t
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+
+local check_value
+
+local function check_element(node, allowed, path)
+  if type(node) ~= "table" or is_list(node) then
+    return path .. ": expected an element object"
+  end
+  local t = node.type
+  if type(t) ~= "string" then return path .. ": an element without a type" end
+  if TEAMS_REFUSES[t] then return path .. ": " .. TEAMS_REFUSES[t] end
+  local rule = RULES[t]
+  if not rule then return string.format('%s: unknown element type "%s" in Adaptive Card 1.2', path, t) end
+  if allowed then
+    local ok = false
+    for _, a in ipairs(allowed) do ok = ok or a == t end
+    if not ok then return string.format('%s: a %s is not allowed here', path, t) end
+  end
+  for _, k in ipairs(sorted_keys(node)) do
+    if k ~= "type" and not (t == "AdaptiveCard" and ROOT_EXTRA[k]) then
+      local spec = rule.props[k]
+      if not spec then
+        return string.format('%s: %s has no property "%s" in Adaptive Card 1.2', path, t, tostring(k))
+      end
+      local err = check_value(node[k], spec, path .. "." .. k)
+      if err then return err end
+    end
+  end
+  for _, r in ipairs(rule.required) do
+    if node[r] == nil then return string.format('%s: %s needs "%s"', path, t, r) end
+  end
+  return nil
+end
+
+local JSON_TYPE = { string = "string", boolean = "boolean", number = "number", object = "table" }
+
+function check_value(v, spec, path)
+  if spec.any then return nil end
+  if spec.t then
+    if spec.t == "null" then return v == null and nil or path .. ": expected null" end
+    if spec.t == "object" and type(v) == "table" and (next(v) == nil or not is_list(v)) then return nil end
+    if type(v) ~= JSON_TYPE[spec.t] then return string.format("%s: expected a %s", path, spec.t) end
+    return nil
+  end
+  if spec.enum then
+    if type(v) == "string" then
+      local low = v:lower()
+      for _, e in ipairs(spec.enum) do
+        if e == low then return nil end
+      end
+    end
+    return string.format('%s: "%s" is not one of %s', path, tostring(v), table.concat(spec.enum, ", "))
+  end
+  if spec.types then return check_element(v, spec.types, path) end
+  if spec.array then
+    if not is_list(v) then return path .. ": expected a list" end
+    for i, item in ipairs(v) do
+      local err = check_value(item, spec.array, string.format("%s[%d]", path, i))
+      if err then return err end
+    end
+    return nil
+  end
+  if spec.anyof then
+    local first
+    for _, alt in ipairs(spec.anyof) do
+      local err = check_value(v, alt, path)
+      if not err then return nil end
+      -- prefer the explanation of the alternative that has the value's element type
+      if alt.types and type(v) == "table" and type(v.type) == "string" then return err end
+      first = first or err
+    end
+    return first
+  end
+  return nil
+end
+
+-- nil when the card is fine, else "path: what is wrong".
+function K.check(card)
+  if type(card) ~= "table" then return "card: not a table" end
+  if card.type ~= "AdaptiveCard" then return 'card.type: expected "AdaptiveCard"' end
+  if card.version ~= "1.2" then
+    return string.format('card.version: "%s", expected "1.2" (what Teams webhooks show everywhere)',
+      tostring(card.version))
+  end
+  local ms = card.msteams
+  if ms ~= nil then
+    if type(ms) ~= "table" or (is_list(ms) and next(ms) ~= nil) then
+      return "card.msteams: expected an object"
+    end
+    for k in pairs(ms) do
+      if k ~= "width" then return string.format('card.msteams: unknown property "%s"', tostring(k)) end
+    end
+  end
+  return check_element(card, nil, "card")
+end
+
+return K
