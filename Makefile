@@ -12,10 +12,12 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Debian packages: what building and the demo need, and what the tests add.
 DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson libuv1-dev \
   libcurl4-openssl-dev python3 tzdata ca-certificates
-DEB_TEST := lua-busted lua-check valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback
+DEB_TEST := lua-busted lua-check valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
+  mmdebstrap shellcheck
 
 .PHONY: all build build-asan deps deps-build deps-test demo preview test test-lua test-unit \
-  test-integration test-valgrind lint clean
+  test-integration test-valgrind test-container lint clean docker-build docker-up docker-down \
+  docker-logs docker-reload docker-status
 
 all: build
 
@@ -89,8 +91,27 @@ test-integration: deps-test build build-asan
 test-valgrind: deps-test build
 	bash tests/valgrind.sh $(BUILD)/plane-teams
 
-test: lint test-lua test-unit test-integration test-valgrind
+# the image's runtime stage, without Docker: a bookworm root with only its packages
+test-container: deps-test build
+	bash tests/container/runtime_root.sh $(BUILD)/plane-teams
+
+test: lint test-lua test-unit test-integration test-valgrind test-container
 	@echo "make test: all suites passed"
+
+# Container helpers (need a Docker engine): build, start, stop, follow the logs, reload.
+docker-build:
+	docker build -t plane-teams:latest .
+docker-up:
+	@[ -f .env ] || { echo "copy .env.example to .env and fill it in first"; exit 1; }
+	docker compose up -d --build
+docker-down:
+	docker compose down
+docker-logs:
+	docker compose logs -f plane-teams
+docker-reload:
+	docker compose kill -s HUP plane-teams
+docker-status:
+	docker compose exec plane-teams plane-teams status
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

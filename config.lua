@@ -23,6 +23,7 @@ return {
   rate_limit = env("PLANE_RATE_LIMIT", "60"),
   limit = env("DIGEST_LIMIT", "10"),
   state_file = env("STATE_FILE", ".state.json"),
+  metrics_file = env("METRICS_FILE"),                    -- Prometheus text file, or nil
   log_level = env("LOG_LEVEL", "info"),
   log_file = env("LOG_FILE", "logs/plane-teams.log"),
 

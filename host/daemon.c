@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "plane.h"
 #include "sched.h"
 #include "script.h"
@@ -227,7 +228,7 @@ static void start_sync(struct track *t) {
   struct daemon *dm = t->dm;
   char err[ERR_LEN];
   struct sync_env env = {&dm->loop, dm->http, dm->plane};
-  struct sync_opts so = {dm->o->dry_run, dm->o->output};
+  struct sync_opts so = {dm->o->dry_run, dm->o->output, dm->gen->cfg->metrics_file};
   if (sync_start(&env, t->gen->s, t->d, &so, sync_done, t, &t->sync, err) < 0) {
     log_error(t->d->name, NULL, "cannot start the sync: %s", err);
     dm->failed = 1;
@@ -262,6 +263,15 @@ static void tick(void *ud) {
     if (s < sleep) sleep = s;
   }
   dm->tick = delay_start(&dm->loop, (uint64_t)sleep * 1000, tick, dm);
+}
+
+/* The metrics file lists the digests of the running configuration. */
+static void seed_metrics(struct daemon *dm) {
+  const char *file = dm->gen->cfg->metrics_file;
+  metrics_reset();
+  if (!file || dm->o->dry_run) return;
+  for (size_t i = 0; i < dm->ntracks; i++)
+    if (!dm->tracks[i]->retired) sync_seed_metrics(dm->tracks[i]->d, file);
 }
 
 /* ---- reload and stop ---------------------------------------------------- */
@@ -316,6 +326,7 @@ static void reload(struct daemon *dm) {
   if (log_open_file(g->cfg->log_file, g->cfg->log_max_bytes, g->cfg->log_keep, err) < 0)
     log_error(NULL, NULL, "%s", err);
   for (size_t i = 0; i < g->cfg->nwarnings; i++) log_warn(NULL, NULL, "%s", g->cfg->warnings[i]);
+  seed_metrics(dm);
   log_info(NULL, LF(LF_N("digests", (double)g->cfg->ndigests)), "reloaded %s and the scripts in %s (%zu digest%s)",
            g->cfg->path, script_dir(g->s), g->cfg->ndigests, g->cfg->ndigests == 1 ? "" : "s");
   delay_cancel(dm->tick);
@@ -396,10 +407,12 @@ static int daemon_open(struct daemon *dm, const struct run_opts *o, int once, un
       return EXIT_USAGE;
     }
   }
+  seed_metrics(dm);
   return EXIT_OK;
 }
 
 static void daemon_close(struct daemon *dm) {
+  metrics_reset();
   delay_cancel(dm->tick);
   delay_cancel(dm->grace);
   for (size_t i = 0; i < dm->ntracks; i++) track_free(dm->tracks[i]);

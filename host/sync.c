@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "teams.h"
 
 struct sync {
@@ -16,6 +17,8 @@ struct sync {
   struct state st;
   struct render_out out;
   struct plane_stats plane;
+  struct teams_stats teams;
+  size_t posted_rows; /* rows on the card this sync posted */
   struct teams_post *post;
   struct plane_fetch *fetch;
   struct delay *kick;
@@ -76,7 +79,49 @@ static void sync_free(struct sync *sy) {
   free(sy);
 }
 
+static void metrics_from_state(const struct state *st, struct metrics *m) {
+  struct sched_view v;
+  sync_view(st, &v);
+  m->last_success = v.last_success;
+  m->last_attempt = v.last_attempt;
+  m->last_ok = st->last_sync_status && !strcmp(st->last_sync_status, "success");
+  m->last_unknown = v.last_unknown;
+  m->consecutive_errors = st->error_count;
+}
+
+void sync_seed_metrics(const struct digest *d, const char *metrics_file) {
+  struct state st;
+  struct metrics m;
+  char err[ERR_LEN];
+  int exists;
+  if (!metrics_file) return;
+  memset(&m, 0, sizeof m);
+  if (state_read(d->state_file, &st, &exists, err) == 0) {
+    metrics_from_state(&st, &m);
+    m.posted = (double)st.nlast;
+    state_clear(&st);
+  }
+  if (metrics_write(metrics_file, d->name, &m, err) < 0) log_error(d->name, NULL, "%s", err);
+}
+
+static void write_metrics(struct sync *sy) {
+  struct metrics m;
+  char err[ERR_LEN];
+  if (!sy->o.metrics_file || sy->o.dry_run) return;
+  memset(&m, 0, sizeof m);
+  metrics_from_state(&sy->st, &m);
+  m.fetched = (double)sy->out.fetched;
+  m.matching = (double)sy->out.matching;
+  m.posted = (double)sy->posted_rows;
+  m.plane_requests = sy->plane.requests;
+  m.plane_seconds = sy->plane.wall_ms / 1000.0;
+  m.teams_seconds = sy->teams.ms / 1000.0;
+  m.sync_seconds = (now_ms() - sy->started) / 1000.0;
+  if (metrics_write(sy->o.metrics_file, sy->d->name, &m, err) < 0) log_error(sy->d->name, NULL, "%s", err);
+}
+
 static void finish(struct sync *sy, enum sync_result r) {
+  write_metrics(sy);
   sync_done_cb cb = sy->cb;
   void *ud = sy->ud;
   sync_free(sy);
@@ -106,6 +151,7 @@ static void posted(enum teams_outcome o, const char *err, const struct teams_sta
   char werr[ERR_LEN], stamp[40];
   sy->post = NULL;
   sy->posting = 0;
+  sy->teams = *ts;
   if (o == TEAMS_FAILED) {
     failed(sy, err, "error");
     return;
@@ -126,6 +172,7 @@ static void posted(enum teams_outcome o, const char *err, const struct teams_sta
   sy->st.nlast = sy->out.posted;
   sy->out.ids = NULL;
   sy->out.posted = 0;
+  sy->posted_rows = sy->st.nlast;
   if (state_write(sy->d->state_file, &sy->st, werr) < 0)
     log_error(sy->d->name, NULL, "the card was posted but %s", werr);
   double total = now_ms() - sy->started;

@@ -20,6 +20,7 @@ struct sync_env {
 struct sync_opts {
   int dry_run;      /* build the message, post nothing, leave the state alone */
   const char *output; /* dry run: where the envelope goes (NULL: stdout) */
+  const char *metrics_file; /* Prometheus text file to update after the sync, or NULL */
 };
 
 enum sync_result { SYNC_OK = 0, SYNC_FAILED = 1 };
@@ -39,5 +40,7 @@ void sync_abandon(struct sync *sy);
 /** Read the digest's state for a run: a corrupt file is moved aside and an attempt
  *  without an outcome becomes "unknown"; both mean no post today. */
 int sync_load_state(const struct digest *d, struct state *st, time_t now, char *err);
+/** Put a digest's figures from its state file into the metrics file (at start-up). */
+void sync_seed_metrics(const struct digest *d, const char *metrics_file);
 /** The scheduler's view of a state. */
 void sync_view(const struct state *st, struct sched_view *v);

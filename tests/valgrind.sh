@@ -8,9 +8,10 @@ trap 'rm -rf "$work"' EXIT
 cp -r "$root/scripts" "$root/config.lua" "$work/"
 cd "$work"
 export PLANE_API_TOKEN=plane_api_0123456789abcdef0123456789abcdef PLANE_WORKSPACE=acme \
-  PLANE_PROJECT_ID=4af68566-94a4-4eb3-94aa-50dc9427067b LOG_FILE= \
+  PLANE_PROJECT_ID=4af68566-94a4-4eb3-94aa-50dc9427067b LOG_FILE='' \
   TEAMS_WEBHOOK_URL=https://example.webhook.office.com/x
-vg=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=42)
+kinds=definite,indirect,possible
+vg=(valgrind -q --leak-check=full "--show-leak-kinds=$kinds" "--errors-for-leak-kinds=$kinds" --error-exitcode=42)
 fail=0
 run() { # expected-exit description args...
   local want=$1 what=$2; shift 2
@@ -38,9 +39,9 @@ ft=$!
 trap 'kill $fp $ft 2>/dev/null; rm -rf "$work" "$plane_port_file" "$teams_port_file"' EXIT
 for _ in $(seq 50); do [ -s "$plane_port_file" ] && [ -s "$teams_port_file" ] && break; sleep 0.1; done
 cp "$root/scripts/transform.lua" scripts/transform.lua
-export PLANE_BASE_URL="http://127.0.0.1:$(head -1 "$plane_port_file")" \
-  TEAMS_WEBHOOK_URL="http://127.0.0.1:$(head -1 "$teams_port_file")/hook?sig=x" \
-  NOTIFICATION_HOUR=00:00 STATE_FILE="$work/state.json"
+PLANE_BASE_URL="http://127.0.0.1:$(head -1 "$plane_port_file")"
+TEAMS_WEBHOOK_URL="http://127.0.0.1:$(head -1 "$teams_port_file")/hook?sig=x"
+export PLANE_BASE_URL TEAMS_WEBHOOK_URL NOTIFICATION_HOUR=00:00 STATE_FILE="$work/state.json"
 "${vg[@]}" "$bin" run 2>"$work/daemon.err" &
 pid=$!
 for _ in $(seq 300); do grep -q "posted" "$work/daemon.err" && break; sleep 0.1; done

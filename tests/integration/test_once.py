@@ -274,3 +274,41 @@ class TestDryRun(NetCase):
         before = open(self.path("state.json"), "rb").read()
         self.assertEqual(self.once("--dry-run").returncode, 0)
         self.assertEqual(open(self.path("state.json"), "rb").read(), before)
+
+
+class TestMetrics(NetCase):
+    def metrics(self):
+        out = {}
+        with open(self.path("metrics.prom"), encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                name, value = line.rsplit(" ", 1)
+                out[name] = float(value)
+        return out
+
+    def test_metrics_after_a_success_and_a_failure(self):
+        p = self.once(METRICS_FILE=self.path("metrics.prom"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        m = self.metrics()
+        self.assertEqual(m['plane_teams_last_attempt_success{digest="main"}'], 1)
+        self.assertEqual(m['plane_teams_issues_fetched{digest="main"}'], 17)
+        self.assertEqual(m['plane_teams_issues_matching{digest="main"}'], 13)
+        self.assertEqual(m['plane_teams_issues_posted{digest="main"}'], 10)
+        self.assertEqual(m['plane_teams_plane_requests{digest="main"}'], 6)
+        self.assertEqual(m['plane_teams_consecutive_errors{digest="main"}'], 0)
+        self.assertAlmostEqual(m['plane_teams_last_success_timestamp_seconds{digest="main"}'], time.time(), delta=30)
+        self.assertGreater(m['plane_teams_teams_post_seconds{digest="main"}'], 0)
+        with open(self.path("metrics.prom"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("# TYPE plane_teams_last_success_timestamp_seconds gauge", text)
+        self.teams.force(400, body="nope")
+        p = self.once("--force", METRICS_FILE=self.path("metrics.prom"))
+        self.assertEqual(p.returncode, 1)
+        m2 = self.metrics()
+        self.assertEqual(m2['plane_teams_last_attempt_success{digest="main"}'], 0)
+        self.assertEqual(m2['plane_teams_consecutive_errors{digest="main"}'], 1)
+        self.assertEqual(m2['plane_teams_issues_posted{digest="main"}'], 0)
+        self.assertEqual(m2['plane_teams_last_success_timestamp_seconds{digest="main"}'],
+                         m['plane_teams_last_success_timestamp_seconds{digest="main"}'])
+        self.assertEqual([f for f in os.listdir(self.dir) if "metrics.prom.tmp" in f], [])
