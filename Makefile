@@ -15,7 +15,7 @@ DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson lib
 DEB_TEST := lua-busted lua-check valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
   mmdebstrap shellcheck
 
-.PHONY: all build build-asan deps deps-build deps-test demo preview test test-lua test-unit \
+.PHONY: all build build-asan deps deps-build deps-test demo preview bench test test-lua test-unit \
   test-integration test-valgrind test-container lint clean docker-build docker-up docker-down \
   docker-logs docker-reload docker-status
 
@@ -97,6 +97,12 @@ test-container: deps-test build
 
 test: lint test-lua test-unit test-integration test-valgrind test-container
 	@echo "make test: all suites passed"
+
+# make bench [RUNS=3]: SPEC §10 against the fakes on loopback (several minutes); the
+# table goes to the terminal, callgrind files to build/bench/.
+RUNS ?= 3
+bench: build deps-test
+	python3 bench/run.py --binary $(BUILD)/plane-teams --runs $(RUNS) --callgrind
 
 # Container helpers (need a Docker engine): build, start, stop, follow the logs, reload.
 docker-build:

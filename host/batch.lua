@@ -65,7 +65,7 @@ local function page(body, where)
 end
 
 function B.new()
-  return { issues = {}, seen = {}, projects = {} }
+  return { issues = {}, seen = {}, projects = {}, states = {} }
 end
 
 local function project(batch, pid)
@@ -94,6 +94,16 @@ local function add_issue(batch, issue, pid)
     if type(p.name) == "string" then meta.name = p.name end
   end
   issue.project = pid
+  -- every issue comes with its own copy of its expanded state: keep one per state id
+  local s = issue.state
+  if type(s) == "table" and type(s.id) == "string" then
+    local shared = batch.states[s.id]
+    if not shared then
+      batch.states[s.id] = s
+    else
+      issue.state = shared
+    end
+  end
   batch.issues[#batch.issues + 1] = issue
 end
 
@@ -169,23 +179,34 @@ local function str(v, default)
   return default
 end
 
--- Give every issue an expanded state {id, name, color, group} and a priority.
+-- Give every issue an expanded state {id, name, color, group} and a priority. Issues
+-- of a project in the same state share one state table (10,000 issues, a handful of
+-- states): the scripts must not change it.
 function B.prepare(batch)
-  local by_id = {}
+  local canon = {}
   for pid, p in pairs(batch.projects) do
     local m = {}
-    for _, s in ipairs(p.states) do m[s.id] = s end
-    by_id[pid] = m
+    for _, s in ipairs(p.states) do
+      m[s.id] = { id = s.id, name = str(s.name, ""), color = str(s.color, nil), group = str(s.group, "") }
+    end
+    canon[pid] = m
   end
   for _, issue in ipairs(batch.issues) do
     local s = issue.state
-    if type(s) == "string" then
-      local known = by_id[issue.project] and by_id[issue.project][s]
-      s = known or { id = s }
+    local m = canon[issue.project]
+    if not m then
+      m = {}
+      canon[issue.project] = m
     end
-    if type(s) == "table" then
-      issue.state = { id = str(s.id, ""), name = str(s.name, ""), color = str(s.color, nil),
-        group = str(s.group, "") }
+    local id = type(s) == "string" and s or (type(s) == "table" and str(s.id, "")) or nil
+    if id then
+      local shared = m[id]
+      if not shared then
+        local t = type(s) == "table" and s or {}
+        shared = { id = id, name = str(t.name, ""), color = str(t.color, nil), group = str(t.group, "") }
+        m[id] = shared
+      end
+      issue.state = shared
     else
       issue.state = null
     end

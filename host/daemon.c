@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include <curl/curl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +218,8 @@ static void sync_done(enum sync_result r, void *ud) {
   } else if (!dm->o->dry_run) {
     refresh_view(t);
   }
+  /* the sync's issues are freed: give the memory back while the daemon waits a day */
+  malloc_trim(0);
   if (!dm->once && !dm->stopping) {
     delay_cancel(dm->tick);
     dm->tick = delay_start(&dm->loop, 0, tick, dm);

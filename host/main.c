@@ -243,8 +243,9 @@ static int cmd_preview(const struct opts *o) {
     rc = EXIT_OK;
     goto cleanup;
   }
-  log_info(d->name, NULL, "preview: %zu issues read, %zu matching, %zu on the card (%zu bytes)",
-           out.fetched, out.matching, out.posted, out.size);
+  log_info(d->name, LF(LF_N("transform_ms", out.transform_ms), LF_N("card_ms", out.card_ms)),
+           "preview: %zu issues read, %zu matching, %zu on the card (%zu bytes); transform %.1f ms, card %.1f ms",
+           out.fetched, out.matching, out.posted, out.size, out.transform_ms, out.card_ms);
   if (o->html && (rc = write_html(o->html, &out)) != EXIT_OK) goto cleanup;
   rc = o->output || !o->html ? write_output(o->output, out.envelope, out.size) : EXIT_OK;
 cleanup:

@@ -109,6 +109,7 @@ struct job {
   int pages;
   int slot;
   int in_flight;
+  int queued; /* waiting for the rate limiter */
   struct http_req *req;
   struct delay *wait;
   char where[400];
@@ -303,43 +304,39 @@ static void job_retry(struct job *j, const char *why, const char *retry_after) {
   j->wait = delay_start(f->p->loop, (uint64_t)ms, job_retry_fired, j);
 }
 
+/* A job is one chain of requests: the project, or every page of its states, or every
+ * page of its issues. The three chains of a project run side by side. */
 static void job_advance(struct job *j, const struct page_info *pi) {
   j->attempt = 0;
-  if (j->phase == PH_PROJECT) {
-    j->phase = PH_STATES;
-    j->cursor[0] = 0;
-    j->pages = 0;
-  } else if (pi->has_next) {
+  if (j->phase != PH_PROJECT && pi->has_next) {
     if (++j->pages >= PLANE_PAGE_CAP) {
       fail(j->f, "%s: still more pages after %d; stopping (a cursor that never ends?)", j->where, PLANE_PAGE_CAP);
       return;
     }
     snprintf(j->cursor, sizeof j->cursor, "%s", pi->next_cursor);
-  } else if (j->phase == PH_STATES) {
-    j->phase = PH_ISSUES;
-    j->cursor[0] = 0;
-    j->pages = 0;
-  } else {
-    j->phase = PH_DONE;
+    return;
   }
+  j->phase = PH_DONE;
 }
 
+/* Decode an answered page into the batch. */
 static int job_accept(struct job *j, const struct http_response *res) {
+  const char *where = j->where;
   struct plane_fetch *f = j->f;
   struct page_info pi;
   char err[ERR_LEN];
   int rc;
   memset(&pi, 0, sizeof pi);
-  if (j->phase == PH_PROJECT) rc = batch_set_project(f->batch, j->pid, res->body, res->len, j->where, err);
-  else if (j->phase == PH_STATES) rc = batch_add_states_page(f->batch, j->pid, res->body, res->len, j->where, &pi, err);
-  else rc = batch_add_issues_page(f->batch, j->pid, res->body, res->len, j->where, &pi, err);
+  if (j->phase == PH_PROJECT) rc = batch_set_project(f->batch, j->pid, res->body, res->len, where, err);
+  else if (j->phase == PH_STATES) rc = batch_add_states_page(f->batch, j->pid, res->body, res->len, where, &pi, err);
+  else rc = batch_add_issues_page(f->batch, j->pid, res->body, res->len, where, &pi, err);
   if (rc < 0) {
     fail(f, "%s", err);
     return -1;
   }
-  log_debug(f->d->name, LF(LF_S("endpoint", j->where), LF_N("status", res->status), LF_N("duration_ms", res->ms),
+  log_debug(f->d->name, LF(LF_S("endpoint", where), LF_N("status", res->status), LF_N("duration_ms", res->ms),
                            LF_N("count", (double)pi.count)),
-            "%s: %ld in %.0f ms", j->where, res->status, res->ms);
+            "%s: %ld in %.0f ms", where, res->status, res->ms);
   job_advance(j, &pi);
   return 0;
 }
@@ -369,13 +366,14 @@ static void job_response(struct http_response *res, void *ud) {
     fail(f, "%s", why);
   }
 done:
-  if (!f->failed && j->phase != PH_DONE && !j->wait) job_next(j);
+  if (!f->failed && j->phase != PH_DONE && !j->wait && !j->in_flight && !j->queued) job_next(j);
   else maybe_finish(f);
 }
 
 static void job_send(void *ud, int slot) {
   struct job *j = ud;
   struct plane_fetch *f = j->f;
+  j->queued = 0;
   char err[ERR_LEN];
   char *url = job_url(j);
   char key[600];
@@ -400,6 +398,7 @@ static void job_next(struct job *j) {
     maybe_finish(j->f);
     return;
   }
+  j->queued = 1;
   limiter_acquire(j->f->lm, job_send, j);
 }
 
@@ -431,6 +430,7 @@ static void maybe_finish(struct plane_fetch *f) {
     delay_cancel(f->jobs[i].wait);
     f->jobs[i].wait = NULL;
     limiter_forget(f->lm, &f->jobs[i]);
+    f->jobs[i].queued = 0;
   }
   f->finish = delay_start(f->p->loop, 0, finish_fired, f);
 }
@@ -446,14 +446,15 @@ int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_
   f->ud = ud;
   f->lm = limiter_for(p, d);
   f->started = now_ms();
-  f->njobs = d->nprojects;
+  f->njobs = d->nprojects * 3;
   f->jobs = xcalloc(f->njobs, sizeof *f->jobs);
   f->next = p->fetches;
   p->fetches = f;
+  static const enum phase chains[3] = {PH_PROJECT, PH_STATES, PH_ISSUES};
   for (size_t i = 0; i < f->njobs; i++) {
     f->jobs[i].f = f;
-    f->jobs[i].pid = xstrdup(d->projects[i]);
-    f->jobs[i].phase = PH_PROJECT;
+    f->jobs[i].pid = xstrdup(d->projects[i / 3]);
+    f->jobs[i].phase = chains[i % 3];
   }
   if (out) *out = f;
   for (size_t i = 0; i < f->njobs; i++) job_next(&f->jobs[i]);

@@ -61,6 +61,8 @@ struct render_out {
   size_t matching;/* ctx.total */
   size_t posted;  /* rows on the card */
   char **ids;     /* ids of the posted rows, in card order */
+  double transform_ms; /* transform.lua (and the host's preparation of the issues) */
+  double card_ms;      /* card.lua, the checks and the encoding, every render of the budget */
 };
 void render_out_free(struct render_out *o);
 
@@ -90,6 +92,8 @@ int batch_set_project(struct batch *b, const char *pid, const char *body, size_t
 int batch_add_issues_file(struct batch *b, const char *body, size_t len, const char *fname,
                           char *err);
 size_t batch_count(const struct batch *b);
+/** Memory the script's Lua state holds, in KiB. */
+size_t script_memory_kb(const struct script *s);
 
 /** transform.lua + card.lua + envelope + size budget. */
 int batch_render(struct batch *b, const struct render_ctx *rc, struct render_out *out, char *err);

@@ -181,6 +181,7 @@ static void posted(enum teams_outcome o, const char *err, const struct teams_sta
               LF_N("matching", (double)sy->out.matching), LF_N("plane_requests", sy->plane.requests),
               LF_N("plane_ms", sy->plane.wall_ms), LF_N("plane_retries", sy->plane.retries),
               LF_N("teams_status", ts->status), LF_N("teams_ms", ts->ms), LF_N("bytes", (double)sy->out.size),
+              LF_N("transform_ms", sy->out.transform_ms), LF_N("card_ms", sy->out.card_ms),
               LF_N("duration_ms", total)),
            "posted %zu issues in %.1f s (Plane: %d requests, %zu issues fetched, %zu matching; Teams: %ld)",
            sy->st.nlast, total / 1000.0, sy->plane.requests, sy->out.fetched, sy->out.matching, ts->status);
@@ -284,9 +285,10 @@ static void fetched(int rc, const char *err, const struct plane_stats *st, void 
     failed(sy, err, "error");
     return;
   }
-  log_debug(sy->d->name, LF(LF_N("plane_requests", st->requests), LF_N("plane_ms", st->wall_ms)),
-            "fetched %zu issues with %d requests in %.1f s", batch_count(sy->batch), st->requests,
-            st->wall_ms / 1000.0);
+  log_debug(sy->d->name, LF(LF_N("plane_requests", st->requests), LF_N("plane_ms", st->wall_ms),
+                           LF_N("lua_kb", (double)script_memory_kb(sy->s))),
+            "fetched %zu issues with %d requests in %.1f s; the scripts' state holds %zu KiB",
+            batch_count(sy->batch), st->requests, st->wall_ms / 1000.0, script_memory_kb(sy->s));
   render_and_post(sy);
 }
 

@@ -20,6 +20,10 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 drops SYNs when many connections open at once
 from urllib.parse import parse_qs, urlsplit
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -52,7 +56,9 @@ class FakePlane:
         self.throttled = 0
         self.lock = threading.Lock()
         self.history = {}             # api key -> arrival times (the sliding window)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.cache = False            # benchmarks: encode each page once (the data must not change)
+        self._encoded = {}
+        self.server = Server(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -157,12 +163,14 @@ class FakePlane:
             "total_results": total, "extra_stats": None, "results": results,
         }
 
-    def answer(self, method, path, query, headers):
-        """(status, body or bytes, extra headers) for one request."""
+    def answer(self, method, path, query, headers, started=None):
+        """(status, body or bytes, extra headers) for one request; with a latency, the answer
+        leaves `latency` seconds after the request line arrived (the server's own work included)."""
         with self.lock:
             self.requests.append((method, path, query, dict(headers)))
         if self.latency:
-            time.sleep(self.latency)
+            spent = time.monotonic() - started if started else 0.0
+            time.sleep(max(0.0, self.latency - spent - 0.0005))
         m = ROUTE.match(path)
         if not m:
             if ROUTE.match(path + "/"):
@@ -210,19 +218,35 @@ class FakePlane:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, as real servers do
 
             def log_message(self, *args):
                 pass
 
+            def parse_request(self):
+                self.started = time.monotonic()
+                return super().parse_request()
+
+            def encode(self, body):
+                raw = body if isinstance(body, (bytes, str)) else json.dumps(body).encode()
+                return raw.encode() if isinstance(raw, str) else raw
+
             def do_GET(self):
                 parts = urlsplit(self.path)
-                status, body, headers = fake.answer("GET", parts.path, parse_qs(parts.query), self.headers)
-                raw = body if isinstance(body, (bytes, str)) else json.dumps(body).encode()
-                if isinstance(raw, str):
-                    raw = raw.encode()
+                status, body, headers = fake.answer("GET", parts.path, parse_qs(parts.query), self.headers,
+                                                    getattr(self, "started", None))
+                key = (parts.path, parts.query)
+                cached = fake._encoded.get(key) if fake.cache and status == 200 else None
+                if cached is None:
+                    raw = self.encode(body)
+                    zipped = gzip.compress(raw, compresslevel=1) if fake.gzip and len(raw) > 200 else None
+                    cached = (raw, zipped)
+                    if fake.cache and status == 200:
+                        fake._encoded[key] = cached
+                raw, zipped = cached
                 ctype = "text/html" if raw[:1] == b"<" else "application/json"
-                if fake.gzip and "gzip" in (self.headers.get("Accept-Encoding") or "") and len(raw) > 200:
-                    raw = gzip.compress(raw)
+                if zipped is not None and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+                    raw = zipped
                     headers = dict(headers, **{"Content-Encoding": "gzip"})
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)

@@ -16,6 +16,10 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 drops SYNs when many connections open at once
+
 MAX_BYTES = 28 * 1024
 
 
@@ -33,7 +37,7 @@ class FakeTeams:
         self.delay = 0.0
         self.record = record
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.server = Server(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/workflows/abc123/triggers/manual/paths/invoke?api-version=1&sig=S3cr3tS1gnature"
@@ -97,6 +101,7 @@ class FakeTeams:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, as real servers do
 
             def log_message(self, *args):
                 pass

@@ -115,7 +115,9 @@ class TestPlaneErrors(NetCase):
         p = self.once(PLANE_API_TOKEN="plane_api_ffffffffffffffffffffffffffffffff")
         self.assertEqual(p.returncode, 1)
         self.assertIn("Plane rejected the API key (403 Given API token is not valid)", p.stderr)
-        self.assertEqual(len(self.plane.requests), 2)  # one per project, no retry
+        # the project, its states and its issues are asked side by side, once each: no retry
+        self.assertEqual(len(self.plane.requests), 6)
+        self.assertEqual(len({(r[1], str(sorted(r[2].items()))) for r in self.plane.requests}), 6)
         self.assertEqual(self.teams.accepted, [])
         st = self.state()
         self.assertEqual(st["last_sync_status"], "error")
