@@ -525,7 +525,7 @@ static int parse_digests(lua_State *L, int idx, struct config *c, const struct d
     }
     lua_pop(L, 1);
     if (!d->name) d->name = xasprintf("digest%zu", i + 1);
-    if (!lua_isnil(L, idx) && def->state_file && !strcmp(d->state_file, def->state_file) && n > 1) {
+    if (n > 1 && !strcmp(d->state_file, def->state_file)) { /* several digests, one default file */
       free(d->state_file);
       d->state_file = state_file_for(def->state_file, d->name);
     }

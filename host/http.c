@@ -142,13 +142,12 @@ static void req_free(struct http_req *r) {
 static void finish(struct http_req *r, CURLcode code) {
   struct http_response res;
   long status = 0;
-  curl_off_t total_us = 0, sent_bytes = 0;
+  curl_off_t total_us = 0;
   memset(&res, 0, sizeof res);
   curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &total_us);
   long req_size = 0;
   curl_easy_getinfo(r->easy, CURLINFO_REQUEST_SIZE, &req_size);
-  (void)sent_bytes;
   res.ms = (double)total_us / 1000.0;
   res.sent = req_size > 0;
   snprintf(res.retry_after, sizeof res.retry_after, "%s", r->retry_after);

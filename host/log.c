@@ -41,24 +41,11 @@ const char *log_level_name(enum log_level l) { return names[l]; }
 
 void log_set_level(enum log_level l) { g.level = l; }
 
-static int mkdir_parent(const char *path, char *err) {
-  char *dir = xstrdup(path);
-  char *slash = strrchr(dir, '/');
-  int rc = 0;
-  if (slash && slash != dir) {
-    *slash = 0;
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-      rc = errf(err, "cannot create log folder %s: %s", dir, strerror(errno));
-  }
-  free(dir);
-  return rc;
-}
-
 int log_open_file(const char *path, size_t max_bytes, int keep, char *err) {
   struct stat st;
   log_close();
   if (!path || !*path) return 0;
-  if (mkdir_parent(path, err) < 0) return -1;
+  if (mkdir_parent(path, err) < 0) return errctx(err, "log file");
   int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) return errf(err, "cannot open log file %s: %s", path, strerror(errno));
   g.fd = fd;

@@ -84,6 +84,10 @@ int metrics_write(const char *path, const char *digest, const struct metrics *m,
   int rc = -1;
   put(digest, m);
   buf_init(&b);
+  if (mkdir_parent(path, err) < 0) {
+    errctx(err, "metrics file");
+    goto cleanup;
+  }
   render(&b);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {

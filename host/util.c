@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 int errf(char *err, const char *fmt, ...) {
   va_list ap;
@@ -288,4 +289,16 @@ void local_date(time_t t, const char *tz, char out[11]) {
   localtime_r(&t, &tm);
   if (tz) tz_pop(saved);
   strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int mkdir_parent(const char *path, char *err) {
+  char *dir = xstrdup(path);
+  char *slash = strrchr(dir, '/');
+  int rc = 0;
+  if (slash && slash != dir) {
+    *slash = 0;
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) rc = errf(err, "cannot create the folder %s: %s", dir, strerror(errno));
+  }
+  free(dir);
+  return rc;
 }

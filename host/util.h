@@ -67,3 +67,6 @@ int iso8601_parse(const char *s, time_t *t);
 
 /** The local date (YYYY-MM-DD) of t in time zone tz (NULL: process local time). */
 void local_date(time_t t, const char *tz, char out[11]);
+
+/** Create the folder that holds path (one level), if it is missing. */
+int mkdir_parent(const char *path, char *err);
