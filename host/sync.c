@@ -146,9 +146,20 @@ static void failed(struct sync *sy, const char *why, const char *status) {
   finish(sy, SYNC_FAILED);
 }
 
+/* Today is done: the state says so (the caller writes it). */
+static void record_success(struct sync *sy) {
+  char stamp[40];
+  iso_now(sy->d, time(NULL), stamp, sizeof stamp);
+  state_set(&sy->st.last_sync, stamp);
+  state_set(&sy->st.attempt, NULL);
+  state_set(&sy->st.last_sync_status, "success");
+  state_set(&sy->st.last_error, NULL);
+  sy->st.error_count = 0;
+}
+
 static void posted(enum teams_outcome o, const char *err, const struct teams_stats *ts, void *ud) {
   struct sync *sy = ud;
-  char werr[ERR_LEN], stamp[40];
+  char werr[ERR_LEN];
   sy->post = NULL;
   sy->posting = 0;
   sy->teams = *ts;
@@ -160,12 +171,7 @@ static void posted(enum teams_outcome o, const char *err, const struct teams_sta
     failed(sy, err, "unknown");
     return;
   }
-  iso_now(sy->d, time(NULL), stamp, sizeof stamp);
-  state_set(&sy->st.last_sync, stamp);
-  state_set(&sy->st.attempt, NULL);
-  state_set(&sy->st.last_sync_status, "success");
-  state_set(&sy->st.last_error, NULL);
-  sy->st.error_count = 0;
+  record_success(sy);
   for (size_t i = 0; i < sy->st.nlast; i++) free(sy->st.last_issues[i]);
   free(sy->st.last_issues);
   sy->st.last_issues = sy->out.ids; /* hand over */
@@ -212,12 +218,9 @@ static void record_skip(struct sync *sy) {
   log_info(sy->d->name, LF(LF_N("fetched", (double)sy->out.fetched)),
            "no issue matches and empty = \"skip\": no card today");
   if (!sy->o.dry_run) {
-    iso_now(sy->d, time(NULL), stamp, sizeof stamp);
-    state_set(&sy->st.last_sync, stamp);
+    iso_now(sy->d, sy->started_at, stamp, sizeof stamp);
     state_set(&sy->st.last_attempt, stamp);
-    state_set(&sy->st.last_sync_status, "success");
-    state_set(&sy->st.last_error, NULL);
-    sy->st.error_count = 0;
+    record_success(sy);
     if (state_write(sy->d->state_file, &sy->st, err) < 0) {
       failed(sy, err, "error");
       return;

@@ -17,13 +17,10 @@ import json
 import math
 import re
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-
-class Server(ThreadingHTTPServer):
-    request_queue_size = 128  # the default 5 drops SYNs when many connections open at once
+from loopback import Loopback
 from urllib.parse import parse_qs, urlsplit
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -38,7 +35,7 @@ SERVER_ERROR = {"error": "Something went wrong please try again later"}
 HTML_502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 
 
-class FakePlane:
+class FakePlane(Loopback):
     """The server's data and switches; safe to change from a test while it runs."""
 
     def __init__(self, data, tokens=("plane_api_00000000000000000000000000demo00",), rate_limit=60,
@@ -54,26 +51,13 @@ class FakePlane:
         self.forced = []              # answers to give before the normal ones: dicts, see force()
         self.requests = []            # (method, path, query, headers) of every request
         self.throttled = 0
-        self.lock = threading.Lock()
         self.history = {}             # api key -> arrival times (the sliding window)
         self.cache = False            # benchmarks: encode each page once (the data must not change)
         self._encoded = {}
-        self.server = Server(("127.0.0.1", port), self._handler())
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
+        super().__init__(port)
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = None
 
     # ---- control ----------------------------------------------------------------
-    def start(self):
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
     def force(self, status=500, body=None, headers=None, raw=None, times=1, match=None):
         """Answer the next `times` matching requests with this instead of the real answer.
         raw: bytes sent as-is (malformed JSON, HTML); match: substring of the path."""
@@ -304,11 +288,7 @@ def main():
             data = json.load(f)
     fake = FakePlane(data, tokens=args.token or ("plane_api_00000000000000000000000000demo00",),
                      rate_limit=args.rate_limit, latency=args.latency, port=args.port)
-    print(fake.port, flush=True)
-    try:
-        fake.server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    fake.serve()
 
 
 if __name__ == "__main__":

@@ -12,13 +12,10 @@ As a program: fake_teams.py --port 8932 [--legacy] [--record FILE]
 import argparse
 import json
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-
-class Server(ThreadingHTTPServer):
-    request_queue_size = 128  # the default 5 drops SYNs when many connections open at once
+from loopback import Loopback
 
 MAX_BYTES = 28 * 1024
 
@@ -28,7 +25,7 @@ def wrapped_error(code):
             f"{code} with ContextId tcid=0,server=fake,cv=x..")
 
 
-class FakeTeams:
+class FakeTeams(Loopback):
     def __init__(self, legacy=False, port=0, record=None):
         self.legacy = legacy
         self.forced = []        # {"status", "body", "headers", "delay", "drop"}
@@ -36,21 +33,8 @@ class FakeTeams:
         self.requests = []      # (headers, raw body) of every POST
         self.delay = 0.0
         self.record = record
-        self.lock = threading.Lock()
-        self.server = Server(("127.0.0.1", port), self._handler())
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
+        super().__init__(port)
         self.url = f"http://127.0.0.1:{self.port}/workflows/abc123/triggers/manual/paths/invoke?api-version=1&sig=S3cr3tS1gnature"
-        self.thread = None
-
-    def start(self):
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
     def force(self, status=500, body="", headers=None, delay=0.0, times=1, drop=False):
         """The next `times` POSTs get this answer; drop=True closes the connection unanswered
@@ -137,11 +121,7 @@ def main():
     ap.add_argument("--record", help="append every accepted body to this file, one per line")
     args = ap.parse_args()
     fake = FakeTeams(legacy=args.legacy, port=args.port, record=args.record)
-    print(fake.port, flush=True)
-    try:
-        fake.server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    fake.serve()
 
 
 if __name__ == "__main__":
