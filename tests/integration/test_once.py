@@ -184,6 +184,14 @@ class TestPlaneErrors(NetCase):
                 self.assertNotIn("Traceback", p.stderr)
                 self.plane.forced.clear()
 
+    def test_a_huge_answer_is_cut_at_64_mib(self):
+        huge = b'{"results": [], "next_page_results": false, "padding": "' + b"x" * (65 << 20) + b'"}'
+        self.plane.force(200, raw=huge, match="/issues/")
+        p = self.once(MAX_RETRIES="0")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("the response is larger than 64 MiB", p.stderr)
+        self.assertEqual(self.teams.requests, [])
+
     def test_unreachable_plane(self):
         p = self.once(PLANE_BASE_URL="http://127.0.0.1:9", MAX_RETRIES="0")
         self.assertEqual(p.returncode, 1)
