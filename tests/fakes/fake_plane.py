@@ -18,9 +18,7 @@ import math
 import re
 import sys
 import time
-from http.server import BaseHTTPRequestHandler
-
-from loopback import Loopback
+from loopback import Loopback, QuietHandler
 from urllib.parse import parse_qs, urlsplit
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -200,13 +198,7 @@ class FakePlane(Loopback):
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out at once, as real servers do
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def parse_request(self):
                 self.started = time.monotonic()
                 return super().parse_request()

@@ -13,9 +13,7 @@ import argparse
 import json
 import sys
 import time
-from http.server import BaseHTTPRequestHandler
-
-from loopback import Loopback
+from loopback import Loopback, QuietHandler
 
 MAX_BYTES = 28 * 1024
 
@@ -83,13 +81,7 @@ class FakeTeams(Loopback):
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out at once, as real servers do
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(n)

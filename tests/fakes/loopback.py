@@ -1,7 +1,16 @@
 """What the fake servers share: a threaded HTTP server on 127.0.0.1 that the test can
 start, stop and point plane-teams at."""
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """Keep-alive, no request log, and headers and body in one segment, as real servers do."""
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args):
+        pass
 
 
 class Server(ThreadingHTTPServer):
