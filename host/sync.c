@@ -128,10 +128,10 @@ static void finish(struct sync *sy, enum sync_result r) {
   cb(r, ud);
 }
 
-/* Record a failure in the state (not in a dry run) and end. */
+/* Record a failure in the state (not in a dry run), then say so, and end. */
 static void failed(struct sync *sy, const char *why, const char *status) {
   char err[ERR_LEN], stamp[40];
-  log_error(sy->d->name, LF(LF_N("duration_ms", now_ms() - sy->started)), "sync failed: %s", why);
+  int written = 1;
   if (!sy->o.dry_run) {
     iso_now(sy->d, sy->started_at, stamp, sizeof stamp);
     state_set(&sy->st.last_attempt, stamp);
@@ -141,8 +141,10 @@ static void failed(struct sync *sy, const char *why, const char *status) {
     state_set(&sy->st.last_error, clean);
     free(clean);
     sy->st.error_count++;
-    if (state_write(sy->d->state_file, &sy->st, err) < 0) log_error(sy->d->name, NULL, "%s", err);
+    written = state_write(sy->d->state_file, &sy->st, err) == 0;
   }
+  log_error(sy->d->name, LF(LF_N("duration_ms", now_ms() - sy->started)), "sync failed: %s", why);
+  if (!written) log_error(sy->d->name, NULL, "%s", err);
   finish(sy, SYNC_FAILED);
 }
 

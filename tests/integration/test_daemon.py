@@ -30,11 +30,22 @@ class DaemonCase(NetCase):
     def posts(self):
         return len(self.teams.accepted)
 
+    def settled(self):
+        """The state file exists and records no attempt in progress."""
+        try:
+            return self.state().get("attempt") is None
+        except (OSError, ValueError):
+            return False
+
+    def wait_posted(self, d, n, timeout=30):
+        """n cards received by Teams and their outcome recorded in the state file."""
+        d.wait_for(lambda: self.posts() == n and self.settled(), timeout=timeout)
+
 
 class TestSchedule(DaemonCase):
     def test_started_before_the_hour_posts_at_the_hour(self):
         d = self.daemon("2026-11-26 07:58:30", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
-        d.wait_for(lambda: self.posts() == 1)
+        self.wait_posted(d, 1)
         self.assertEqual(d.stop(), 0)
         last = self.state()["last_sync"]
         self.assertTrue(last.startswith("2026-11-26T08:00:"), last)
@@ -42,7 +53,7 @@ class TestSchedule(DaemonCase):
 
     def test_started_after_the_hour_posts_at_once_and_only_once(self):
         d = self.daemon("2026-11-26 10:00:00", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
-        d.wait_for(lambda: self.posts() == 1)
+        self.wait_posted(d, 1)
         time.sleep(3)  # three more minutes of fake time
         self.assertEqual(d.stop(), 0)
         self.assertEqual(self.posts(), 1)
@@ -50,7 +61,7 @@ class TestSchedule(DaemonCase):
 
     def test_restart_after_a_success_posts_nothing(self):
         d = self.daemon("2026-11-26 08:10:00", TZ="Europe/Paris")
-        d.wait_for(lambda: self.posts() == 1)
+        self.wait_posted(d, 1)
         d.stop()
         d = self.daemon("2026-11-26 15:00:00", TZ="Europe/Paris")
         d.wait_for("running")
@@ -68,10 +79,10 @@ class TestSchedule(DaemonCase):
 
     def test_down_for_days_posts_one_digest_today(self):
         d = self.daemon("2026-11-20 09:00:00", TZ="Europe/Paris")
-        d.wait_for(lambda: self.posts() == 1)
+        self.wait_posted(d, 1)
         d.stop()
         d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
-        d.wait_for(lambda: self.posts() == 2)
+        self.wait_posted(d, 2)
         time.sleep(2)
         d.stop()
         self.assertEqual(self.posts(), 2)
@@ -80,7 +91,7 @@ class TestSchedule(DaemonCase):
     def test_spring_forward_gap_fires_at_the_end_of_the_gap(self):
         # 2026-03-29 in Paris: 02:00 CET becomes 03:00 CEST; 02:30 never happens
         d = self.daemon("2026-03-29 01:58:00", TZ="Europe/Paris", NOTIFICATION_HOUR="02:30")
-        d.wait_for(lambda: self.posts() == 1)
+        self.wait_posted(d, 1)
         self.assertEqual(d.stop(), 0)
         last = self.state()["last_sync"]
         self.assertTrue(last.startswith("2026-03-29T03:00:") and last.endswith("+02:00"), last)
@@ -89,7 +100,7 @@ class TestSchedule(DaemonCase):
         # 2026-10-25 in Paris: 03:00 CEST goes back to 02:00 CET; 02:30 happens twice.
         # At 300x the clock runs from 01:59 CEST past the second 02:30 (CET) in ~20 s.
         d = self.daemon("2026-10-25 01:59:00", speed=300, TZ="Europe/Paris", NOTIFICATION_HOUR="02:30")
-        d.wait_for(lambda: self.posts() == 1, timeout=30)
+        self.wait_posted(d, 1, timeout=30)
         last = self.state()["last_sync"]
         self.assertTrue(last.startswith("2026-10-25T02:30:") and last.endswith("+02:00"), last)
         time.sleep(14)  # 70 more minutes: 02:30 CET has come and gone
@@ -98,9 +109,9 @@ class TestSchedule(DaemonCase):
 
     def test_clock_step_over_midnight(self):
         d = self.daemon("2026-11-26 23:58:00", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
-        d.wait_for(lambda: self.posts() == 1)  # the 26th's digest, caught up
+        self.wait_posted(d, 1)  # the 26th's digest, caught up
         d.set_clock("2026-11-27 09:00:00", 60)   # suspend, NTP step, …: the next day
-        d.wait_for(lambda: self.posts() == 2, timeout=30)
+        self.wait_posted(d, 2, timeout=30)
         self.assertEqual(d.stop(), 0)
         self.assertTrue(self.state()["last_sync"].startswith("2026-11-27T09:0"))
 
@@ -111,7 +122,7 @@ class TestSchedule(DaemonCase):
         st = self.state()
         self.assertEqual(st["last_sync_status"], "error")
         self.assertEqual(st["error_count"], 1)
-        d.wait_for(lambda: self.posts() == 1, timeout=40)
+        self.wait_posted(d, 1, timeout=40)
         self.assertEqual(d.stop(), 0)
         st = self.state()
         self.assertEqual(st["last_sync_status"], "success")
@@ -173,7 +184,7 @@ class TestCrashes(DaemonCase):
         self.assertEqual(self.state()["last_sync_status"], "unknown")
         # the next day is normal again
         d = self.daemon("2026-11-27 09:00:00", TZ="Europe/Paris")
-        d.wait_for(lambda: self.posts() == 1)
+        self.wait_posted(d, 1)
         d.stop()
 
     def test_second_instance_exits_2(self):
@@ -194,7 +205,7 @@ class TestSignals(DaemonCase):
 
     def test_reload_keeps_a_good_card_and_takes_a_fixed_one(self):
         d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
-        d.wait_for(lambda: self.posts() == 1)
+        self.wait_posted(d, 1)
         card = self.path("scripts", "card.lua")
         with open(card, encoding="utf-8") as f:
             good = f.read()
@@ -204,14 +215,14 @@ class TestSignals(DaemonCase):
         d.wait_for("reload failed, keeping the running configuration and scripts")
         self.assertRegex(d.text(), r"scripts/card\.lua:\d+:")
         d.set_clock("2026-11-27 09:00:00")
-        d.wait_for(lambda: self.posts() == 2)
+        self.wait_posted(d, 2)
         self.assertEqual(self.card_title(), "🎯 Top priority issues")  # the old card
         with open(card, "w", encoding="utf-8") as f:
             f.write(good.replace('M.TITLE = "🎯 Top priority issues"', 'M.TITLE = "📌 Today"'))
         d.signal(signal.SIGHUP)
         d.wait_for("reloaded")
         d.set_clock("2026-11-28 09:00:00")
-        d.wait_for(lambda: self.posts() == 3)
+        self.wait_posted(d, 3)
         self.assertEqual(self.card_title(), "📌 Today")
         self.assertEqual(d.stop(), 0)
 
@@ -225,7 +236,7 @@ class TestSignals(DaemonCase):
         d.signal(signal.SIGHUP)
         d.wait_for("reload failed")
         self.assertIn('hour = "8h" is not a time of day', d.text())
-        d.wait_for(lambda: self.posts() == 1, timeout=20)  # still posts at 08:00 with the old one
+        self.wait_posted(d, 1, timeout=20)  # still posts at 08:00 with the old one
         self.assertEqual(d.stop(), 0)
 
     def test_sigterm_during_a_slow_teams_reply_waits_for_it(self):
