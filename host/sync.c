@@ -217,8 +217,6 @@ static void write_dry_run(struct sync *sy) {
 
 static void record_skip(struct sync *sy) {
   char err[ERR_LEN], stamp[40];
-  log_info(sy->d->name, LF(LF_N("fetched", (double)sy->out.fetched)),
-           "no issue matches and empty = \"skip\": no card today");
   if (!sy->o.dry_run) {
     iso_now(sy->d, sy->started_at, stamp, sizeof stamp);
     state_set(&sy->st.last_attempt, stamp);
@@ -228,6 +226,8 @@ static void record_skip(struct sync *sy) {
       return;
     }
   }
+  log_info(sy->d->name, LF(LF_N("fetched", (double)sy->out.fetched)),
+           "no issue matches and empty = \"skip\": no card today");
   finish(sy, SYNC_OK);
 }
 

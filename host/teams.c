@@ -186,5 +186,3 @@ void teams_cancel(struct teams_post *tp) {
   if (tp->in_flight) http_cancel(tp->req);
   post_free(tp);
 }
-
-int teams_in_flight(const struct teams_post *tp) { return tp && tp->in_flight; }

@@ -28,7 +28,6 @@ int teams_post(struct loop *loop, struct http *http, const struct digest *d, con
                size_t len, teams_done_cb cb, void *ud, struct teams_post **out, char *err);
 /** Stop: no callback; a request in flight is abandoned (it may still be applied). */
 void teams_cancel(struct teams_post *tp);
-int teams_in_flight(const struct teams_post *tp);
 
 /** What an answer means: 0 accepted, 1 retry, 2 refused. why: one sentence. */
 int teams_classify(const char *host, long status, const char *body, char *why, size_t n);
