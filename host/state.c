@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,9 @@ static int parse_state(const struct json *v, struct state *st, char *err) {
     return errf(err, "'last_sync_status' is \"%.20s\", expected success, error or unknown", s);
   const struct json *n = json_get(v, "error_count");
   if (n && n->type != JSON_NULL) {
-    if (n->type != JSON_NUMBER || n->number < 0 || n->number != (double)(long)n->number)
-      return errf(err, "'error_count' is not a whole number");
+    /* checked as a double before the conversion, which is undefined out of range */
+    if (n->type != JSON_NUMBER || !(n->number >= 0 && n->number <= 1e9) || n->number != floor(n->number))
+      return errf(err, "'error_count' is not a whole number from 0 to 1000000000");
     st->error_count = (long)n->number;
   }
   const struct json *a = json_get(v, "last_issues");
