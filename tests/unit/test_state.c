@@ -92,6 +92,16 @@ static void test_corrupt_files(void) {
     CHECK(state_read(path, &st, &exists, err) == -1);
     CHECK(strstr(err, "is corrupt") != NULL);
   }
+  /* a value echoed in the error keeps it on one line */
+  put("{\"last_sync\": \"2026\\n11\\r\\u001b[31m\"}");
+  {
+    struct state st;
+    char err[ERR_LEN] = "";
+    int exists;
+    CHECK(state_read(path, &st, &exists, err) == -1);
+    CHECK(strstr(err, "\"2026\\x0a11\\x0d\\x1b[31m\"") != NULL);
+    CHECK(!strpbrk(err, "\n\r\x1b"));
+  }
   char moved[512], err[ERR_LEN];
   CHECK(state_quarantine(path, moved, sizeof moved, err) == 0);
   CHECK(access(path, F_OK) != 0 && access(moved, F_OK) == 0);
