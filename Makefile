@@ -3,20 +3,22 @@
 #   make        build build/plane-teams
 #   make demo   show the main job on bundled example data (no credentials)
 #   make test   every test: Lua specs, luacheck, C unit tests, integration, sanitizers
+#   make fuzz   every libFuzzer target for FUZZ_SECONDS each (docs/fuzzing.md)
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian packages: what building and the demo need, and what the tests add.
 DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson libuv1-dev \
   libcurl4-openssl-dev python3 tzdata ca-certificates
 DEB_TEST := lua-busted lua-check valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
-  mmdebstrap shellcheck
+  mmdebstrap shellcheck clang libclang-rt-14-dev
 
 .PHONY: all build build-asan deps deps-build deps-test demo preview bench test test-lua test-unit \
-  test-integration test-valgrind test-container lint clean docker-build docker-up docker-down \
+  test-integration test-valgrind test-container test-fuzz build-fuzz fuzz lint clean docker-build docker-up docker-down \
   docker-logs docker-reload docker-status
 
 all: build
@@ -95,7 +97,23 @@ test-valgrind: deps-test build
 test-container: deps-test build
 	bash tests/container/runtime_root.sh $(BUILD)/plane-teams
 
-test: lint test-lua test-unit test-integration test-valgrind test-container
+# libFuzzer targets (clang, ASan+UBSan): `make fuzz` explores for FUZZ_SECONDS per target,
+# FUZZ_JOBS at a time; `make test-fuzz` replays the seed corpora for a few seconds each.
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
+$(FUZZ_BUILD)/Makefile: CMakeLists.txt
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPT_FUZZ=ON -DPT_TESTS=OFF >/dev/null
+
+build-fuzz: deps-test $(FUZZ_BUILD)/Makefile
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) >$(FUZZ_BUILD)/build.log 2>&1 || { cat $(FUZZ_BUILD)/build.log; exit 1; }
+
+fuzz: build-fuzz
+	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_JOBS) bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+test-fuzz: build-fuzz
+	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_REPLAY=1 bash tests/fuzz/run.sh 5
+
+test: lint test-lua test-unit test-integration test-valgrind test-container test-fuzz
 	@echo "make test: all suites passed"
 
 # make bench [RUNS=3]: SPEC §10 against the fakes on loopback (several minutes); the
@@ -120,4 +138,4 @@ docker-status:
 	docker compose exec plane-teams plane-teams status
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
