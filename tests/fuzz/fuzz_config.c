@@ -14,9 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (config_load(path, &c, err) < 0) {
     FUZZ_CHECK(c == NULL, "a refused file left a configuration");
     FUZZ_CHECK(fuzz_one_line(err, sizeof err) && err[0], "error: %.300s", err);
+    if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "refused: %s\n", err);
     return 0;
   }
   FUZZ_CHECK(c != NULL, "no configuration");
+  if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "loaded: %zu digest(s)\n", c->ndigests);
   struct buf b;
   buf_init(&b);
   config_describe(c, &b);

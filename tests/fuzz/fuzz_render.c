@@ -37,14 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memset(err, 0x55, sizeof err);
   if (batch_add_issues_page(b, PID, (const char *)data, size, "issues", &pi, err) < 0) {
     FUZZ_CHECK(memchr(err, 0, sizeof err) && err[0], "no error message");
+    if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "page refused: %s\n", err);
     goto done;
   }
   FUZZ_CHECK(memchr(pi.next_cursor, 0, sizeof pi.next_cursor), "next_cursor not a string");
   memset(err, 0x55, sizeof err);
   if (batch_render(b, &rc, &out, err) < 0) {
     FUZZ_CHECK(memchr(err, 0, sizeof err) && err[0], "no error message");
+    if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "render failed: %s\n", err);
     goto done;
   }
+  if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "envelope: %zu bytes, %zu rows\n", out.size, out.posted);
   FUZZ_CHECK(out.envelope && !out.skipped, "no envelope");
   FUZZ_CHECK(out.size == strlen(out.envelope), "size %zu, text %zu", out.size, strlen(out.envelope));
   FUZZ_CHECK(out.size <= rc.budget, "%zu bytes over a budget of %zu", out.size, rc.budget);

@@ -24,9 +24,10 @@ one() {
   local t=$1 work=$BUILD/corpus/$1 found=$BUILD/findings/$1
   if [ "${FUZZ_REPLAY:-0}" = 1 ]; then work=$(mktemp -d); fi
   mkdir -p "$work" "$found"
-  local log=$BUILD/fuzz-$t.log rc=0
+  local log=$BUILD/fuzz-$t.log rc=0 dict=()
+  case $t in json | state | render) dict=(-dict=tests/fuzz/json.dict) ;; config) dict=(-dict=tests/fuzz/lua.dict) ;; esac
   nice -n 10 "$BUILD/fuzz_$t" -max_total_time="$SECONDS_EACH" -max_len="$(max_len "$t")" \
-    -timeout=30 -rss_limit_mb=3072 -print_final_stats=1 -artifact_prefix="$found/" \
+    -timeout=30 -rss_limit_mb=3072 -print_final_stats=1 -artifact_prefix="$found/" "${dict[@]}" \
     "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
   if [ "${FUZZ_REPLAY:-0}" = 1 ]; then rm -rf "$work"; fi
   local cov execs speed
