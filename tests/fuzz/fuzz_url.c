@@ -1,6 +1,7 @@
 /* The host of a URL and the loopback check, against libcurl's own URL parser (the one
  * that decides where a request goes). Whenever curl reads an http(s) URL whose host is
- * not a loopback address or localhost, our check must not call it loopback. */
+ * not a loopback address or localhost, our check must not call it loopback; and both
+ * read the same host. */
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <strings.h>
@@ -46,6 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       FUZZ_CHECK(curl_http && curl_loopback(ch) && !strcasecmp(cs, scheme),
                  "ours: %s://%s is loopback; curl: %s://%s", scheme, host, cs, ch);
     if (http && curl_http) FUZZ_CHECK(!strcasecmp(cs, scheme), "scheme %s, curl %s", scheme, cs);
+    /* the same host, but for what curl normalises: numeric IPv4 forms (127.1), IPv6
+     * literals ([::0] is [::]) and %-escapes */
+    struct in_addr ia;
+    if (http && curl_http && !inet_aton(host, &ia) && host[0] != '[' && !strchr(host, '%'))
+      FUZZ_CHECK(!strcasecmp(ch, host), "host %s, curl %s", host, ch);
   }
   curl_free(cs);
   curl_free(ch);
