@@ -1,13 +1,23 @@
--- The host's own Lua: turns Plane's JSON replies into one batch of issues for the
--- scripts, checks what the scripts return, and holds the built-in sample.
--- Compiled into the binary; it runs with the full standard library, never the
--- user's scripts. Errors are raised as one sentence without a position.
+-- The host's own Lua: turns Plane's JSON replies into one batch of issues, applies the
+-- configured states, runs the user's transform and card, checks what they return, fits
+-- the message into the size budget, and holds the built-in sample.
+-- Compiled into the binary; it runs with the full standard library in the same state
+-- as the scripts, which only reach their own copies of the libraries (host/script.c).
+-- Errors are raised as one sentence without a position.
 local cjson = require("cjson")
 local cardcheck = require("cardcheck")
+local native = require("host.native")
 
 local B = {}
 
 local null = cjson.null
+local is_list = cardcheck.is_list
+local MAX_NAME = 200
+
+local function str(v, default)
+  if type(v) == "string" then return v end
+  return default
+end
 
 local function fail(where, fmt, ...)
   error(where .. ": " .. string.format(fmt, ...), 0)
@@ -26,14 +36,6 @@ local function decode(body, where)
     fail(where, "the response is not valid JSON (%s)", tostring(v):gsub("^.-: ", ""))
   end
   return v
-end
-
-local function is_list(t)
-  if type(t) ~= "table" then return false end
-  local n = #t
-  local count = 0
-  for _ in pairs(t) do count = count + 1 end
-  return count == n
 end
 
 -- A Plane paginated envelope: {results = [...], next_page_results = bool, next_cursor = "..."}
@@ -66,6 +68,10 @@ end
 
 function B.new()
   return { issues = {}, seen = {}, projects = {}, states = {} }
+end
+
+function B.count(batch)
+  return #batch.issues
 end
 
 local function project(batch, pid)
@@ -143,6 +149,20 @@ function B.set_project(batch, pid, body, where)
   p.name = type(v.name) == "string" and v.name or v.identifier
 end
 
+-- A project's members, a plain list of users: kept by id for the assignees' names.
+function B.set_members(batch, pid, body, where)
+  local v = decode(body, where)
+  if not is_list(v) then fail(where, "expected a list of members") end
+  local members = {}
+  for _, u in ipairs(v) do
+    if type(u) == "table" and type(u.id) == "string" then
+      members[u.id] = { id = u.id, display_name = str(u.display_name, nil),
+        first_name = str(u.first_name, nil), last_name = str(u.last_name, nil) }
+    end
+  end
+  project(batch, pid).members = members
+end
+
 -- preview: a saved page or a plain array of issues; states come from the issues.
 function B.add_issues_file(batch, body, fname)
   local v = decode(body, fname)
@@ -158,32 +178,55 @@ function B.add_issues_file(batch, body, fname)
     if type(issue) ~= "table" or type(issue.id) ~= "string" then
       fail(fname, "issue %d is not an object with a string id", i)
     end
-    local pid = project_id(issue, "unknown")
-    local p = project(batch, pid)
-    local s = issue.state
-    if type(s) == "table" and type(s.id) == "string" then
-      p.seen_states = p.seen_states or {}
-      if not p.seen_states[s.id] then
-        p.seen_states[s.id] = true
-        p.states[#p.states + 1] = { id = s.id, name = s.name, color = s.color, group = s.group }
-      end
-    end
-    add_issue(batch, issue, pid)
+    add_issue(batch, issue, project_id(issue, "unknown"))
   end
-  for _, p in pairs(batch.projects) do p.seen_states = nil end
   return #list
 end
 
-local function str(v, default)
-  if type(v) == "string" then return v end
-  return default
+-- ---- the configured states ------------------------------------------------
+
+-- ASCII letters compare case-insensitively, every other character exactly.
+local function fold(s)
+  if type(s) ~= "string" then return nil end
+  return (s:gsub("%u", string.lower))
 end
 
--- Give every issue an expanded state {id, name, color, group} and a priority. Issues
--- of a project in the same state share one state table (10,000 issues, a handful of
--- states): the scripts must not change it.
-function B.prepare(batch)
-  local canon = {}
+local function pick(states, field, want, same)
+  local out = {}
+  if want == nil then return out end
+  for _, s in ipairs(states) do
+    if same(s[field], want) then out[#out + 1] = s.id end
+  end
+  return out
+end
+
+local function equal(a, b) return a == b end
+local function equal_folded(a, b) return a ~= nil and fold(a) == fold(b) end
+
+-- For one project: state id -> rank of the first configured state that picks it, and
+-- for each configured state how it picked ("id", "name", "group" or nil).
+-- A configured state picks the project's state with its id; failing that, those with
+-- its name; failing that, every state of its group.
+function B.state_ranks(states, configured)
+  local rank, how = {}, {}
+  for k, c in ipairs(configured) do
+    local chosen, by = pick(states, "id", c.id, equal), "id"
+    if #chosen == 0 then chosen, by = pick(states, "name", c.name, equal_folded), "name" end
+    if #chosen == 0 then chosen, by = pick(states, "group", c.group, equal), "group" end
+    how[k] = #chosen > 0 and by or nil
+    for _, id in ipairs(chosen) do
+      if rank[id] == nil then rank[id] = k end
+    end
+  end
+  return rank, how
+end
+
+-- Give every issue an expanded state {id, name, color, group}, a priority and a whole
+-- sequence_id, and keep those whose state a configured state picks, with its
+-- state_rank. Issues of a project in the same state share one state table (10,000
+-- issues, a handful of states): the scripts must not change it.
+function B.prepare(batch, configured)
+  local canon, seen = {}, {}
   for pid, p in pairs(batch.projects) do
     local m = {}
     for _, s in ipairs(p.states) do
@@ -192,12 +235,14 @@ function B.prepare(batch)
     canon[pid] = m
   end
   for _, issue in ipairs(batch.issues) do
-    local s = issue.state
-    local m = canon[issue.project]
+    local pid = issue.project
+    local m = canon[pid]
     if not m then
       m = {}
-      canon[issue.project] = m
+      canon[pid] = m
+      project(batch, pid)
     end
+    local s = issue.state
     local id = type(s) == "string" and s or (type(s) == "table" and str(s.id, "")) or nil
     if id then
       local shared = m[id]
@@ -205,15 +250,37 @@ function B.prepare(batch)
         local t = type(s) == "table" and s or {}
         shared = { id = id, name = str(t.name, ""), color = str(t.color, nil), group = str(t.group, "") }
         m[id] = shared
+        -- a project that lists no states (a saved issue list): the states on its issues
+        if #batch.projects[pid].states == 0 then
+          seen[pid] = seen[pid] or {}
+          seen[pid][#seen[pid] + 1] = shared
+        end
       end
       issue.state = shared
     else
       issue.state = null
     end
-    if type(issue.priority) ~= "string" then issue.priority = "none" end
+    if type(issue.priority) ~= "string" or not B.PRIORITIES[issue.priority] then issue.priority = "none" end
+    issue.sequence_id = type(issue.sequence_id) == "number" and math.tointeger(issue.sequence_id) or nil
   end
-  return batch.issues, batch.projects
+  for pid, list in pairs(seen) do batch.projects[pid].states = list end
+  local ranks = {}
+  for pid, p in pairs(batch.projects) do ranks[pid] = B.state_ranks(p.states, configured) end
+  local kept = {}
+  for _, issue in ipairs(batch.issues) do
+    local s = issue.state
+    local r = s ~= null and ranks[issue.project][s.id]
+    if r then
+      issue.state_rank = r
+      kept[#kept + 1] = issue
+    end
+  end
+  return kept, batch.projects
 end
+
+B.PRIORITIES = { urgent = true, high = true, medium = true, low = true, none = true }
+
+-- ---- what the scripts return -------------------------------------------------
 
 -- Cut s to at most max code points, never inside a UTF-8 sequence; "…" marks a cut.
 function B.cut(s, max)
@@ -222,55 +289,124 @@ function B.cut(s, max)
   return s:sub(1, utf8.offset(s, max + 1) - 1) .. "…"
 end
 
--- Check transform's result: a list of row tables with an id; cut long names.
-function B.check_rows(rows, total, limit, max_name)
+-- Check transform's result (read raw: a script's metatables cannot change what the host
+-- sees): a list of row tables with string ids; long names are cut. Returns the total and
+-- the ids, in order.
+function B.check_rows(rows, total, limit, given)
   if type(rows) ~= "table" or not is_list(rows) then
     error("transform.lua returned " .. type(rows) .. ", expected a list of rows", 0)
   end
-  if #rows > limit then
-    error(string.format("transform.lua returned %d rows, more than the limit of %d", #rows, limit), 0)
+  local n = rawlen(rows)
+  if n > limit then
+    error(string.format("transform.lua returned %d rows, more than the limit of %d", n, limit), 0)
   end
-  for i, row in ipairs(rows) do
-    if type(row) ~= "table" or type(row.id) ~= "string" then
-      error(string.format("transform.lua returned row %d without a string id", i), 0)
+  local ids = {}
+  for i = 1, n do
+    local row = rawget(rows, i)
+    local id = type(row) == "table" and rawget(row, "id")
+    if type(id) ~= "string" then
+      error(string.format("transform.lua returned row %d without a string id (rows[%d].id is %s)", i, i,
+        type(row) == "table" and type(id) or "not a table"), 0)
     end
-    if type(row.name) == "string" then row.name = B.cut(row.name, max_name) end
+    ids[i] = id
+    local name = rawget(row, "name")
+    if type(name) == "string" then rawset(row, "name", B.cut(name, MAX_NAME)) end
   end
-  if total == nil then total = #rows end
-  if math.type(total) ~= "integer" or total < #rows then
+  if total == nil then total = math.max(given, n) end
+  if math.type(total) ~= "integer" or total < n then
     error("transform.lua returned a total that is not a whole number of at least the row count", 0)
   end
-  return total
+  return total, ids
 end
 
--- Adaptive Card 1.2 only, and nothing Teams webhooks refuse.
-function B.check_card(card)
-  local err = cardcheck.check(card)
-  if err then error(err, 0) end
+-- ---- rendering -----------------------------------------------------------------
+
+local TRANSFORM, CARD, DIR
+
+-- The user's functions (script.c hands them over once loaded).
+function B.use(transform, card, dir)
+  TRANSFORM, CARD, DIR = transform, card, dir
 end
 
-function B.slice(rows, n)
+local ENV_HEAD = '{"type":"message","attachments":[{"contentType":'
+  .. '"application/vnd.microsoft.card.adaptive","contentUrl":null,"content":'
+local ENV_TAIL = "}]}"
+
+local function slice(rows, n)
   local out = {}
-  for i = 1, n do out[i] = rows[i] end
+  for i = 1, n do out[i] = rawget(rows, i) end
   return out
 end
 
-function B.ids(rows)
-  local out = {}
-  for i, row in ipairs(rows) do out[i] = row.id end
-  return out
+-- card(rows[1..n], ctx) as the Teams envelope. The check runs on the JSON decoded again:
+-- exactly what is sent, whatever tables the script returned.
+local function envelope(rows, n, ctx)
+  local card = CARD(slice(rows, n), ctx)
+  if type(card) ~= "table" then
+    error(string.format("%s/card.lua: card() returned %s, expected a table (the Adaptive Card)", DIR,
+      type(card)), 0)
+  end
+  local ok, json = pcall(native.encode, card, "card")
+  if not ok then error(DIR .. "/card.lua returned a card that cannot be sent: " .. json, 0) end
+  local err = cardcheck.check(cjson.decode(json))
+  if err then error(DIR .. "/card.lua returned a card that Teams cannot show: " .. err, 0) end
+  return ENV_HEAD .. json .. ENV_TAIL
 end
 
--- The built-in sample used by `check` and by reloads: two projects, every
--- priority, states by id, by name and by group, a null, a non-ASCII name.
+-- The largest row count whose envelope fits the budget (rows are dropped from the end,
+-- by bisection: a few renders instead of one per dropped row).
+local function fit(rows, ctx, budget)
+  local n = rawlen(rows)
+  local env = envelope(rows, n, ctx)
+  if #env <= budget then return env, n end
+  local lo, hi, best, best_env, smallest = 0, n - 1, nil, nil, #env
+  while lo <= hi do
+    local mid = (lo + hi) // 2
+    local e = envelope(rows, mid, ctx)
+    smallest = math.min(smallest, #e)
+    if #e <= budget then
+      best, best_env, lo = mid, e, mid + 1
+    else
+      hi = mid - 1
+    end
+  end
+  if not best then
+    error(string.format("even an empty card is %d bytes, over the size budget of %d bytes", smallest, budget), 0)
+  end
+  return best_env, best
+end
+
+-- ctx (JSON from render.c) + the batch -> envelope (nil when skipped), the ids of the
+-- posted rows (JSON), fetched, matching, posted, transform ms, card ms.
+function B.render(batch, ctx_json, budget, skip_empty)
+  local t0 = native.clock_ms()
+  local ctx = cjson.decode(ctx_json)
+  ctx.limit = math.tointeger(ctx.limit)
+  local issues, projects = B.prepare(batch, ctx.states)
+  ctx.projects = projects
+  local rows, total = TRANSFORM(issues, ctx)
+  local ids
+  total, ids = B.check_rows(rows, total, ctx.limit, #issues)
+  rawset(ctx, "total", total)
+  local t1 = native.clock_ms()
+  if #ids == 0 and skip_empty then
+    return nil, "[]", #batch.issues, total, 0, t1 - t0, 0.0
+  end
+  local env, n = fit(rows, ctx, budget)
+  return env, native.encode(slice(ids, n)), #batch.issues, total, n, t1 - t0, native.clock_ms() - t1
+end
+
+-- The built-in sample used by `check` and by reloads: two projects, every priority,
+-- states picked by name and by group, a null, a non-ASCII name.
 local P1, P2 = "0f1e2d3c-4b5a-4697-8877-665544332211", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+local function sid(n) return string.format("4d3c2b1a-0000-4000-8000-%012d", n) end
 local S = {
-  en_cours = { id = "daaf8056-e88d-40ba-b527-d58f3e518059", name = "En cours", group = "started" },
-  a_faire = { id = "9ce312cc-0018-4864-9867-064939dda809", name = "A faire", group = "unstarted" },
-  backlog = { id = "318803e3-f0ce-4dbf-b0b4-beb1cfba9e81", name = "Backlog", group = "backlog" },
-  done = { id = "4d3c2b1a-0000-4000-8000-000000000001", name = "Done", group = "completed" },
-  progress = { id = "4d3c2b1a-0000-4000-8000-000000000002", name = "In Progress", group = "started" },
-  todo = { id = "4d3c2b1a-0000-4000-8000-000000000003", name = "Todo", group = "unstarted" },
+  en_cours = { id = sid(11), name = "En cours", group = "started" },
+  a_faire = { id = sid(12), name = "A faire", group = "unstarted" },
+  backlog = { id = sid(13), name = "Backlog", group = "backlog" },
+  done = { id = sid(1), name = "Done", group = "completed" },
+  progress = { id = sid(2), name = "In Progress", group = "started" },
+  todo = { id = sid(3), name = "Todo", group = "unstarted" },
 }
 
 function B.sample()

@@ -9,13 +9,12 @@
 #include "daemon.h"
 #include "html.h"
 #include "log.h"
+#include "render.h"
 #include "sched.h"
 #include "script.h"
 #include "state.h"
 #include "sync.h"
 #include "util.h"
-
-enum { EXIT_OK = 0, EXIT_SYNC = 1, EXIT_USAGE = 2 };
 
 struct opts {
   const char *config;
@@ -122,15 +121,13 @@ static const char *config_path(const struct opts *o) {
 
 static int load_config(const struct opts *o, unsigned need, struct config **cfg) {
   char err[ERR_LEN];
-  if (config_load(config_path(o), cfg, err) < 0 || config_require(*cfg, need, err) < 0) {
+  if (config_load(config_path(o), cfg, err) < 0 || config_require(*cfg, need, err) < 0 ||
+      config_apply(*cfg, 0, err) < 0) {
     config_free(*cfg);
     *cfg = NULL;
     fprintf(stderr, "plane-teams: %s\n", err);
     return EXIT_USAGE;
   }
-  config_register_secrets(*cfg);
-  log_set_level((enum log_level)(*cfg)->log_level);
-  for (size_t i = 0; i < (*cfg)->nwarnings; i++) log_warn(NULL, NULL, "%s", (*cfg)->warnings[i]);
   return EXIT_OK;
 }
 
@@ -142,20 +139,6 @@ static int load_scripts(const struct opts *o, const struct config *cfg, struct s
     return EXIT_USAGE;
   }
   return EXIT_OK;
-}
-
-static void fill_ctx(const struct digest *d, struct render_ctx *rc, char *now, size_t n) {
-  memset(rc, 0, sizeof *rc);
-  iso8601_local(time(NULL), d->tz, now, n);
-  rc->digest = d->name;
-  rc->app_url = d->app_url;
-  rc->workspace = d->workspace;
-  rc->states = d->states;
-  rc->nstates = d->nstates;
-  rc->limit = d->limit;
-  rc->budget = d->budget;
-  rc->empty_skip = d->empty_skip;
-  rc->now = now;
 }
 
 static int write_output(const char *path, const char *data, size_t len) {
@@ -213,7 +196,7 @@ static int cmd_preview(const struct opts *o) {
   struct script *s = NULL;
   struct batch *b = NULL;
   struct render_out out = {0};
-  char *data = NULL, err[ERR_LEN], now[40], date[16];
+  char *data = NULL, err[ERR_LEN];
   size_t len;
   int rc;
   if (!o->issues) return usage_error("%s", "preview needs --issues FILE");
@@ -230,11 +213,7 @@ static int cmd_preview(const struct opts *o) {
     fprintf(stderr, "plane-teams: preview: %s\n", err);
     goto cleanup;
   }
-  struct render_ctx rctx;
-  fill_ctx(d, &rctx, now, sizeof now);
-  snprintf(date, sizeof date, "%.10s", now);
-  rctx.date = date;
-  if (batch_render(b, &rctx, &out, err) < 0) {
+  if (render_batch(b, d, time(NULL), NULL, 0, &out, err) < 0) {
     fprintf(stderr, "plane-teams: preview: %s\n", err);
     goto cleanup;
   }
@@ -257,83 +236,27 @@ cleanup:
   return rc;
 }
 
-/* Microsoft's renderer and the strict schema on the self-check's messages, when Node
- * and tools/cardcheck are there (a source tree after 'make deps'); else said so. */
-static int renderer_check(const struct buf *envelopes, struct buf *desc) {
-  char *checker = html_find_checker();
-  char tmp[] = "/tmp/plane-teams-check-XXXXXX";
-  int rc = EXIT_OK, fd = -1;
-  if (!checker || system("command -v node >/dev/null 2>&1") != 0) {
-    buf_adds(desc, "renderer check: skipped (needs Node and tools/cardcheck from 'make deps')\n");
-    goto cleanup;
-  }
-  fd = mkstemp(tmp);
-  if (fd < 0 || write(fd, envelopes->data, envelopes->len) != (ssize_t)envelopes->len) {
-    buf_adds(desc, "renderer check: skipped (cannot write a temporary file)\n");
-    goto cleanup;
-  }
-  char *cmd = xasprintf("node '%s' '%s' 2>&1", checker, tmp);
-  FILE *p = popen(cmd, "r");
-  free(cmd);
-  char line[1024];
-  struct buf out;
-  buf_init(&out);
-  while (p && fgets(line, sizeof line, p)) buf_adds(&out, line);
-  int status = p ? pclose(p) : -1;
-  if (status == 0) {
-    buf_adds(desc, "renderer check: ok (Microsoft's Adaptive Cards renderer and the 1.2 schema)\n");
-  } else {
-    fprintf(stderr, "plane-teams: the card fails Microsoft's Adaptive Cards checks:\n%s", out.data ? out.data : "");
-    rc = EXIT_USAGE;
-  }
-  buf_free(&out);
-cleanup:
-  if (fd >= 0) {
-    close(fd);
-    unlink(tmp);
-  }
-  free(checker);
-  return rc;
-}
-
 static int cmd_check(const struct opts *o) {
   struct config *cfg = NULL;
   struct script *s = NULL;
-  struct buf desc, envelopes;
-  char err[ERR_LEN], now[40], date[16];
+  struct buf desc;
+  char err[ERR_LEN];
   int rc;
   buf_init(&desc);
-  buf_init(&envelopes);
   if ((rc = load_config(o, CONFIG_NEED_PLANE | CONFIG_NEED_TEAMS, &cfg)) != EXIT_OK) goto cleanup;
   if ((rc = load_scripts(o, cfg, &s)) != EXIT_OK) goto cleanup;
   config_describe(cfg, &desc);
   buf_printf(&desc, "scripts: %s\n", script_dir(s));
-  for (size_t i = 0; i < cfg->ndigests; i++) {
-    struct render_ctx rctx;
-    struct render_out out;
-    fill_ctx(&cfg->digests[i], &rctx, now, sizeof now);
-    snprintf(date, sizeof date, "%.10s", now);
-    rctx.date = date;
-    rctx.empty_skip = 0;
-    if (script_selfcheck(s, &rctx, &out, err) < 0) {
-      fprintf(stderr, "plane-teams: digest %s: %s\n", cfg->digests[i].name, err);
-      rc = EXIT_USAGE;
-      goto cleanup;
-    }
-    buf_printf(&desc, "self-check %s: the scripts turned the built-in sample (%zu issues) into "
-               "%zu rows of %zu matching, a %zu-byte message\n", cfg->digests[i].name,
-               out.fetched, out.posted, out.matching, out.size);
-    buf_add(&envelopes, out.envelope, out.size);
-    buf_addc(&envelopes, '\n');
-    render_out_free(&out);
+  if (render_selfcheck(s, cfg, &desc, err) < 0) {
+    fprintf(stderr, "plane-teams: %s\n", err);
+    rc = EXIT_USAGE;
+    goto cleanup;
   }
   buf_adds(&desc, "card: Adaptive Card 1.2 elements and properties only (checked by the host)\n");
-  if ((rc = renderer_check(&envelopes, &desc)) != EXIT_OK) goto cleanup;
   fputs(desc.data, stdout);
   puts("check: ok");
 cleanup:
   buf_free(&desc);
-  buf_free(&envelopes);
   script_close(s);
   config_free(cfg);
   return rc;

@@ -6,7 +6,7 @@
 #include "config.h"
 #include "http.h"
 #include "loop.h"
-#include "script.h"
+#include "batch.h"
 
 #define PLANE_PAGE_CAP 1000 /* pages of one list before we call it a loop */
 
@@ -28,7 +28,15 @@ int plane_open(struct plane **out, struct loop *loop, struct http *http);
 /** Abandon every fetch (no callbacks) and free the client. Close http first or after. */
 void plane_close(struct plane *p);
 
-/** Fetch every project of d into b, concurrently across projects. */
+/** The rate limit of every API key of c: the smallest configured for it (a reload
+ *  applies the new ones at once). */
+void plane_set_limits(struct plane *p, const struct config *c);
+/** The limit in force for d's API key (0: none yet). */
+int plane_limit(const struct plane *p, const struct digest *d);
+
+/** Fetch every project of d into b, concurrently across projects: the project, its
+ *  states, its issues (work-items/, or issues/ on servers before v1.1.0, remembered per
+ *  server) and its members. */
 int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_done_cb cb,
                 void *ud, struct plane_fetch **out, char *err);
 /** Abandon one fetch: no callback, its requests are cancelled. */

@@ -8,7 +8,7 @@
 #include "loop.h"
 #include "plane.h"
 #include "sched.h"
-#include "script.h"
+#include "render.h"
 #include "state.h"
 
 struct sync_env {

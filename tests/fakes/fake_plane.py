@@ -2,7 +2,7 @@
 """A fake Plane API (OSS v1 behaviour) on loopback, for tests, the demo and benchmarks.
 
 It serves /api/v1/workspaces/{slug}/projects/ (list), …/projects/{id}/, …/states/,
-…/issues/ and …/work-items/, with Plane's authentication order (401 without a key,
+…/issues/, …/work-items/ and …/members/ (a plain list), with Plane's authentication order (401 without a key,
 403 for a bad key or a project the key may not see), its cursor pagination envelope,
 its 60-per-minute sliding-window throttle (429 with Retry-After and Plane's body),
 X-RateLimit-* headers, gzip, fields= and expand=state. Faults can be switched on:
@@ -22,7 +22,7 @@ from loopback import Loopback, QuietHandler
 from urllib.parse import parse_qs, urlsplit
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-ROUTE = re.compile(r"^/api/v1/workspaces/([^/]+)/projects/(?:([^/]+)/(?:(states|issues|work-items)/)?)?$")
+ROUTE = re.compile(r"^/api/v1/workspaces/([^/]+)/projects/(?:([^/]+)/(?:(states|issues|work-items|members)/)?)?$")
 
 PAGE_NOT_FOUND = {"error": "Page not found."}
 NO_KEY = {"detail": "Authentication credentials were not provided."}
@@ -183,7 +183,9 @@ class FakePlane(Loopback):
             status, body = self._page(items, query)
             return status, body, rate
         if what is None:
-            return 200, {k: v for k, v in project.items() if k not in ("states", "issues")}, rate
+            return 200, {k: v for k, v in project.items() if k not in ("states", "issues", "members")}, rate
+        if what == "members":  # a plain list, not paginated
+            return 200, project.get("members", []), rate
         if what == "states":
             status, body = self._page(project["states"], query)
             return status, body, rate

@@ -15,8 +15,8 @@ class TestConfigErrors(Case):
         return p
 
     def test_missing_token(self):
-        self.check_fails("plane_api_token is required (or set PLANE_API_TOKEN_FILE) (set by PLANE_API_TOKEN)",
-                         PLANE_API_TOKEN=None)
+        p = self.check_fails("plane_api_token is required: the Plane API key", PLANE_API_TOKEN=None)
+        self.assertNotIn("set by", p.stderr)  # nothing set it
 
     def test_missing_workspace_and_projects(self):
         self.check_fails("workspace is required", PLANE_WORKSPACE=None)
@@ -30,6 +30,21 @@ class TestConfigErrors(Case):
             with self.subTest(value=value):
                 self.check_fails(f'hour = "{value}" is not a time of day; use H or HH:MM on a 24 h clock, '
                                  f'e.g. 8 or 08:30 (set by NOTIFICATION_HOUR)', NOTIFICATION_HOUR=value)
+
+    def test_a_variable_is_named_only_when_it_set_the_value(self):
+        self.write("multi.lua", 'return { workspace = env("PLANE_WORKSPACE"), hour = env("NOTIFICATION_HOUR", "8"),\n'
+                   '  digests = { { name = "a", hour = "25" } } }\n')
+        p = self.run_pt("-c", "multi.lua", "check", env=base_env(NOTIFICATION_HOUR="09:00"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn('digests[1]: hour = "25" is not a time of day', p.stderr)
+        self.assertNotIn("set by", p.stderr)
+        p = self.run_pt("-c", "multi.lua", "check", env=base_env(NOTIFICATION_HOUR="25"))
+        self.assertIn('multi.lua: hour = "25" is not a time of day; use H or HH:MM on a 24 h clock, e.g. 8 or 08:30 '
+                      '(set by NOTIFICATION_HOUR)', p.stderr)
+
+    def test_control_bytes_in_a_value_are_escaped(self):
+        p = self.check_fails('hour = "8\\x1b[31m" is not a time of day', NOTIFICATION_HOUR="8\x1b[31m")
+        self.assertNotIn("\x1b", p.stderr)
 
     def test_bad_days(self):
         self.check_fails('days = "mon,funday" is not a list of days', NOTIFICATION_DAYS="mon,funday")

@@ -1,0 +1,41 @@
+/* One sync's issues, projects and states, held in the scripts' Lua state: Plane's pages
+ * go in as they arrive (decoded by host/batch.lua), the rendering reads them out. */
+#pragma once
+#include <stddef.h>
+
+#include "script.h"
+
+struct batch;
+
+int batch_new(struct script *s, struct batch **out, char *err);
+/** The built-in sample (check and reloads run the scripts on it). */
+int batch_sample(struct script *s, struct batch **out, char *err);
+void batch_free(struct batch *b);
+size_t batch_count(const struct batch *b);
+struct script *batch_script(const struct batch *b);
+/** The batch as an argument of script_host. */
+struct script_val batch_val(const struct batch *b);
+
+struct page_info {
+  int has_next;
+  char next_cursor[128];
+  size_t count;
+};
+
+/** Decode one Plane issues page of project pid and add its issues (by id, once).
+ *  `where` names the endpoint in errors. */
+int batch_add_issues_page(struct batch *b, const char *pid, const char *body, size_t len,
+                          const char *where, struct page_info *pi, char *err);
+/** Decode one page of a project's states. */
+int batch_add_states_page(struct batch *b, const char *pid, const char *body, size_t len,
+                          const char *where, struct page_info *pi, char *err);
+/** Decode a project object (identifier, name). */
+int batch_set_project(struct batch *b, const char *pid, const char *body, size_t len,
+                      const char *where, char *err);
+/** Decode a project's members (a plain list of users) for assignee names. */
+int batch_set_members(struct batch *b, const char *pid, const char *body, size_t len,
+                      const char *where, char *err);
+/** Load a saved issue list (a Plane page, or a JSON array of issues) for preview:
+ *  projects and their states are derived from the issues. */
+int batch_add_issues_file(struct batch *b, const char *body, size_t len, const char *fname,
+                          char *err);
