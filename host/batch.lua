@@ -371,7 +371,8 @@ local function fit(rows, ctx, budget)
     end
   end
   if not best then
-    error(string.format("even an empty card is %d bytes, over the size budget of %d bytes", smallest, budget), 0)
+    error(string.format("even an empty card is %d bytes, over the size budget of %d bytes", smallest,
+      budget), 0)
   end
   return best_env, best
 end
