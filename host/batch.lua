@@ -163,11 +163,73 @@ function B.set_members(batch, pid, body, where)
   project(batch, pid).members = members
 end
 
--- preview: a saved page or a plain array of issues; states come from the issues.
+-- What `once --dry-run --save FILE` writes: the sync's projects (identifier, name,
+-- states, members) and issues, as fetched. No secret: neither the API key nor the
+-- webhook ever enter a batch.
+B.SAVED_FORMAT = "plane-teams sync 1"
+
+function B.save(batch)
+  local projects, ids = {}, {}
+  for pid in pairs(batch.projects) do ids[#ids + 1] = pid end
+  table.sort(ids)
+  for _, pid in ipairs(ids) do
+    local p = batch.projects[pid]
+    local members = {}
+    if p.members then
+      local mids = {}
+      for id in pairs(p.members) do mids[#mids + 1] = id end
+      table.sort(mids)
+      for i, id in ipairs(mids) do members[i] = p.members[id] end
+    end
+    projects[#projects + 1] = { id = pid, identifier = p.identifier, name = p.name, states = p.states,
+      members = p.members and members or nil }
+  end
+  return native.encode({ format = B.SAVED_FORMAT, projects = projects, issues = batch.issues }, "saved sync")
+end
+
+local function load_saved(batch, v, fname)
+  if not is_list(v.projects) or not is_list(v.issues) then
+    fail(fname, "a saved sync needs the lists 'projects' and 'issues'")
+  end
+  for i, p in ipairs(v.projects) do
+    if type(p) ~= "table" or type(p.id) ~= "string" or p.id == "" then
+      fail(fname, "projects[%d] is not an object with a string id", i)
+    end
+    local meta = project(batch, p.id)
+    if type(p.identifier) == "string" and p.identifier ~= "" then meta.identifier = p.identifier end
+    meta.name = str(p.name, meta.identifier)
+    if is_list(p.states) then
+      for _, st in ipairs(p.states) do
+        if type(st) == "table" and type(st.id) == "string" then
+          meta.states[#meta.states + 1] = { id = st.id, name = str(st.name, ""), color = str(st.color, nil),
+            group = str(st.group, "") }
+        end
+      end
+    end
+    if is_list(p.members) then
+      meta.members = {}
+      for _, u in ipairs(p.members) do
+        if type(u) == "table" and type(u.id) == "string" then
+          meta.members[u.id] = { id = u.id, display_name = str(u.display_name, nil),
+            first_name = str(u.first_name, nil), last_name = str(u.last_name, nil) }
+        end
+      end
+    end
+  end
+  return v.issues
+end
+
+-- preview: a saved sync, a saved page or a plain array of issues (the states of a
+-- project that lists none come from its issues).
 function B.add_issues_file(batch, body, fname)
   local v = decode(body, fname)
   local list
-  if is_list(v) then
+  if type(v) == "table" and v.format ~= nil then
+    if v.format ~= B.SAVED_FORMAT then
+      fail(fname, "format %q is not one this version reads (%q)", tostring(v.format), B.SAVED_FORMAT)
+    end
+    list = load_saved(batch, v, fname)
+  elseif is_list(v) then
     list = v
   elseif type(v) == "table" and is_list(v.results) then
     list = v.results
@@ -221,6 +283,28 @@ function B.state_ranks(states, configured)
   return rank, how
 end
 
+-- A member's name as Plane shows it: the display name, else first and last name.
+local function member_name(m)
+  if m.display_name and m.display_name ~= "" then return m.display_name end
+  local full = table.concat({ m.first_name or "", m.last_name or "" }, " "):match("^%s*(.-)%s*$")
+  return full ~= "" and full or nil
+end
+
+-- The names of an issue's assignees (ids, or objects with an id), in Plane's order; an
+-- id that matches no member of the project (or a project whose members could not be
+-- read) gives no name.
+function B.assignee_names(assignees, members)
+  local names = {}
+  if type(assignees) ~= "table" or not members then return names end
+  for _, a in ipairs(assignees) do
+    local id = type(a) == "table" and a.id or a
+    local m = type(id) == "string" and members[id]
+    local name = m and member_name(m)
+    if name then names[#names + 1] = name end
+  end
+  return names
+end
+
 -- Give every issue an expanded state {id, name, color, group}, a priority and a whole
 -- sequence_id, and keep those whose state a configured state picks, with its
 -- state_rank. Issues of a project in the same state share one state table (10,000
@@ -260,6 +344,7 @@ function B.prepare(batch, configured)
     else
       issue.state = null
     end
+    issue.assignee_names = B.assignee_names(issue.assignees, batch.projects[pid].members)
     if type(issue.priority) ~= "string" or not B.PRIORITIES[issue.priority] then issue.priority = "none" end
     issue.sequence_id = type(issue.sequence_id) == "number" and math.tointeger(issue.sequence_id) or nil
   end
@@ -321,11 +406,26 @@ end
 
 -- ---- rendering -----------------------------------------------------------------
 
-local TRANSFORM, CARD, DIR
+local TRANSFORM, CARD, DIR, LANGUAGES
 
--- The user's functions (script.c hands them over once loaded).
-function B.use(transform, card, dir)
+-- The user's functions (script.c hands them over once loaded), and card.lua's table,
+-- whose LANGUAGES (when it has them) say which `language` settings it can show.
+function B.use(transform, card, dir, card_module)
   TRANSFORM, CARD, DIR = transform, card, dir
+  local langs = type(card_module) == "table" and rawget(card_module, "LANGUAGES")
+  LANGUAGES = type(langs) == "table" and langs or nil
+end
+
+-- The `language` setting against card.lua's LANGUAGES: a configuration error.
+function B.check_language(lang, where)
+  if not LANGUAGES or rawget(LANGUAGES, lang) ~= nil then return end
+  local names = {}
+  for k in pairs(LANGUAGES) do
+    if type(k) == "string" then names[#names + 1] = k end
+  end
+  table.sort(names)
+  error(string.format('%s: language = "%s" is not a language of %s/card.lua (it has: %s)', where, lang,
+    DIR, table.concat(names, ", ")), 0)
 end
 
 local ENV_HEAD = '{"type":"message","attachments":[{"contentType":'
@@ -383,6 +483,7 @@ function B.render(batch, ctx_json, budget, skip_empty)
   local t0 = native.clock_ms()
   local ctx = cjson.decode(ctx_json)
   ctx.limit = math.tointeger(ctx.limit)
+  B.check_language(ctx.language, "the configuration")
   local issues, projects = B.prepare(batch, ctx.states)
   ctx.projects = projects
   local rows, total = TRANSFORM(issues, ctx)
@@ -398,7 +499,8 @@ function B.render(batch, ctx_json, budget, skip_empty)
 end
 
 -- The built-in sample used by `check` and by reloads: two projects, every priority,
--- states picked by name and by group, a null, a non-ASCII name.
+-- states picked by name and by group, a null, a non-ASCII name, members, an assignee who
+-- is no member, a due date.
 local P1, P2 = "0f1e2d3c-4b5a-4697-8877-665544332211", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 local function sid(n) return string.format("4d3c2b1a-0000-4000-8000-%012d", n) end
 local S = {
@@ -418,14 +520,18 @@ function B.sample()
   local p2 = project(batch, P2)
   p2.identifier, p2.name = "OPS", "Opérations"
   p2.states = { S.todo, S.progress, S.done }
-  local function issue(n, pid, seq, name, priority, state)
+  local U1, U2 = "7e7e7e7e-0000-4000-8000-000000000001", "7e7e7e7e-0000-4000-8000-000000000002"
+  p1.members = { [U1] = { id = U1, display_name = "zoe", first_name = "Zoé", last_name = "Martin" },
+    [U2] = { id = U2, first_name = "Ahmed", last_name = "**Ben**" } }
+  local function issue(n, pid, seq, name, priority, state, target_date, assignees)
     return { id = string.format("5a5a5a5a-0000-4000-8000-%012d", n), project = pid,
       sequence_id = seq, name = name, priority = priority, state = state.id,
-      target_date = null }
+      target_date = target_date or null, assignees = assignees or {} }
   end
   local list = {
-    issue(1, P1, 12, "Corriger la redirection après connexion", "urgent", S.en_cours),
-    issue(2, P1, 7, "Page d'accueil : réduire le temps de chargement", "high", S.a_faire),
+    issue(1, P1, 12, "Corriger la redirection après connexion", "urgent", S.en_cours, "2026-01-05",
+      { U1, U2, "7e7e7e7e-0000-4000-8000-00000000dead" }),
+    issue(2, P1, 7, "Page d'accueil : réduire le temps de chargement", "high", S.a_faire, null, { U2 }),
     issue(3, P1, 30, "Traduire les e-mails 📧", "medium", S.backlog),
     issue(4, P1, 31, "Ancien ticket terminé", "urgent", S.done),
     issue(5, P2, 3, "Rotate the database credentials", "high", S.progress),

@@ -897,7 +897,7 @@ return {
       },
       inlines = {
         array = {
-          types = {  },
+          types = { "TextRun" },
         },
       },
       isVisible = {
@@ -914,6 +914,21 @@ return {
       },
     },
     required = { "inlines" },
+  },
+  TargetElement = {
+    props = {
+      elementId = {
+        t = "string",
+      },
+      isVisible = {
+        anyof = { {
+          t = "boolean",
+        }, {
+          t = "null",
+        } },
+      },
+    },
+    required = { "elementId" },
   },
   TextBlock = {
     props = {
@@ -968,6 +983,41 @@ return {
       },
       wrap = {
         t = "boolean",
+      },
+    },
+    required = { "text" },
+  },
+  TextRun = {
+    props = {
+      color = {
+        enum = { "accent", "attention", "dark", "default", "good", "light", "warning" },
+      },
+      fontType = {
+        enum = { "default", "monospace" },
+      },
+      highlight = {
+        t = "boolean",
+      },
+      isSubtle = {
+        t = "boolean",
+      },
+      italic = {
+        t = "boolean",
+      },
+      selectAction = {
+        types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" },
+      },
+      size = {
+        enum = { "default", "extralarge", "large", "medium", "small" },
+      },
+      strikethrough = {
+        t = "boolean",
+      },
+      text = {
+        t = "string",
+      },
+      weight = {
+        enum = { "bolder", "default", "lighter" },
       },
     },
     required = { "text" },

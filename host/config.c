@@ -15,7 +15,7 @@
 static const char *const digest_keys[] = {
     "name", "plane_api_token", "plane_base_url", "plane_app_url", "workspace", "projects",
     "teams_webhook_url", "hour", "days", "timezone", "max_retries", "rate_limit", "limit",
-    "budget", "state_file", "states", "empty", NULL};
+    "budget", "state_file", "states", "empty", "language", NULL};
 static const char *const global_keys[] = {"scripts_dir", "log_level", "log_file", "log_max_bytes",
                                           "log_keep", "metrics_file", "digests", NULL};
 static const char *const groups[] = {"backlog", "unstarted", "started", "completed",
@@ -256,6 +256,7 @@ static void free_list(char **l, size_t n) {
 static void digest_clear(struct digest *d) {
   free(d->name), free(d->api_token), free(d->base_url), free(d->app_url);
   free(d->workspace), free(d->webhook_url), free(d->tz), free(d->state_file);
+  free(d->language);
   free_list(d->projects, d->nprojects);
   free_states(d->states, d->nstates);
   memset(d, 0, sizeof *d);
@@ -271,6 +272,7 @@ static void digest_copy(struct digest *to, const struct digest *from) {
   to->webhook_url = dup_or_null(from->webhook_url);
   to->tz = dup_or_null(from->tz);
   to->state_file = dup_or_null(from->state_file);
+  to->language = dup_or_null(from->language);
   to->projects = xcalloc(from->nprojects, sizeof *to->projects);
   for (size_t i = 0; i < from->nprojects; i++) to->projects[i] = xstrdup(from->projects[i]);
   to->states = xcalloc(from->nstates, sizeof *to->states);
@@ -398,7 +400,15 @@ static int digest_key(lua_State *L, const char *key, const char *where, struct d
   else if (!strcmp(key, "teams_webhook_url")) rc = get_str(L, v, where, key, &d->webhook_url, err);
   else if (!strcmp(key, "timezone")) rc = get_str(L, v, where, key, &d->tz, err);
   else if (!strcmp(key, "state_file")) rc = get_str(L, v, where, key, &d->state_file, err);
-  else if (!strcmp(key, "projects")) rc = set_projects(L, v, where, d, err);
+  else if (!strcmp(key, "language")) {
+    /* the languages themselves are card.lua's: the scripts check the name when loaded */
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+    if ((rc = get_str(L, v, where, key, &d->language, err)) == 0 && d->language &&
+        (strlen(d->language) > 16 || d->language[strspn(d->language, ok)]))
+      rc = bad(err, where, key, d->language,
+               "= \"%s\" is not a language name (letters, digits, - or _, e.g. en or fr)",
+               esc(d->language));
+  } else if (!strcmp(key, "projects")) rc = set_projects(L, v, where, d, err);
   else if (!strcmp(key, "states")) rc = set_states(L, v, where, d, err);
   else if (!strcmp(key, "max_retries")) rc = get_int(L, v, where, key, 0, 20, &d->max_retries, err);
   else if (!strcmp(key, "rate_limit")) rc = get_int(L, v, where, key, 1, 1000000, &d->rate_limit, err);
@@ -791,8 +801,8 @@ void config_describe(const struct config *c, struct buf *out) {
     buf_printf(out, "  schedule: %02d:%02d ", d->hour, d->minute);
     describe_days(d->days, out);
     buf_printf(out, " (%s)\n", d->tz ? d->tz : "system local time");
-    buf_printf(out, "  limit: %d rows, budget: %zu bytes, empty: %s\n", d->limit, d->budget,
-               d->empty_skip ? "skip" : "post");
+    buf_printf(out, "  limit: %d rows, budget: %zu bytes, empty: %s, language: %s\n", d->limit,
+               d->budget, d->empty_skip ? "skip" : "post", d->language ? d->language : "en");
     buf_adds(out, "  states:");
     for (size_t j = 0; j < d->nstates; j++) {
       const struct state_sel *s = &d->states[j];

@@ -34,6 +34,7 @@ struct digest {
   struct state_sel *states;
   size_t nstates;
   int empty_skip;
+  char *language; /* card.lua's word table to use; NULL: "en" */
 };
 
 struct config {

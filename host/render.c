@@ -37,6 +37,7 @@ void render_ctx(const struct digest *d, time_t now, const struct state *st, stru
   key(out, "limit");
   buf_printf(out, "%d", d->limit);
   add_str(out, "empty", d->empty_skip ? "skip" : "post");
+  add_str(out, "language", d->language ? d->language : "en");
   key(out, "states");
   buf_addc(out, '[');
   for (size_t i = 0; i < d->nstates; i++) {
@@ -121,6 +122,9 @@ int render_selfcheck(struct script *s, const struct config *c, struct buf *repor
     const struct digest *d = &c->digests[i];
     struct batch *b = NULL;
     struct render_out out;
+    const char *lang = d->language ? d->language : "en";
+    struct script_val in[] = {SV_S(lang, strlen(lang)), SV_S(c->path, strlen(c->path))};
+    if (script_host(s, "check_language", in, 2, NULL, 0, err) < 0) return -1;
     if (batch_sample(s, &b, err) < 0 || render_batch(b, d, now, NULL, 1, &out, err) < 0) {
       batch_free(b);
       return errctx(err, "digest %s: the scripts failed on the built-in sample", d->name);

@@ -394,8 +394,8 @@ static int load_prelude(struct script *s, char *err) {
   return 0;
 }
 
-/* Leaves M.<name> of dir/<name>.lua on the stack. */
-static int load_entry(struct script *s, int sandbox, const char *name, char *err) {
+/* Leaves M.<name> of dir/<name>.lua on the stack, and M above it when keep is set. */
+static int load_entry(struct script *s, int sandbox, const char *name, int keep, char *err) {
   lua_State *L = s->L;
   if (load_module(L, sandbox, s->dir, name, err) < 0) return -1;
   if (!lua_istable(L, -1)) {
@@ -411,11 +411,12 @@ static int load_entry(struct script *s, int sandbox, const char *name, char *err
     lua_pop(L, 2);
     return -1;
   }
-  lua_remove(L, -2);
+  if (keep) lua_insert(L, -2);
+  else lua_remove(L, -2);
   return 0;
 }
 
-/* Hand the user's functions to the host's Lua: prelude.use(transform, card, dir). */
+/* Hand the user's functions to the host's Lua: prelude.use(transform, card, dir, card_module). */
 static int load_scripts(struct script *s, char *err) {
   lua_State *L = s->L;
   if (push_sandbox(L, s->dir, err) < 0) return -1;
@@ -423,9 +424,11 @@ static int load_scripts(struct script *s, char *err) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, s->prelude);
   lua_getfield(L, -1, "use");
   lua_remove(L, -2);
-  if (load_entry(s, sb, "transform", err) < 0 || load_entry(s, sb, "card", err) < 0) return -1;
+  /* card.lua's table too: its LANGUAGES name the languages a configuration may ask for */
+  if (load_entry(s, sb, "transform", 0, err) < 0 || load_entry(s, sb, "card", 1, err) < 0) return -1;
   lua_pushstring(L, s->dir);
-  return script_pcall(L, 3, 0, err);
+  lua_insert(L, -2);
+  return script_pcall(L, 4, 0, err);
 }
 
 int script_open(const char *scripts_dir, struct script **out, char *err) {

@@ -193,3 +193,73 @@ describe("batch: script output checks", function()
     assert.equal(7, #b.issues)
   end)
 end)
+
+describe("batch: assignees", function()
+  local members = {
+    u1 = { id = "u1", display_name = "zoe", first_name = "Zoé", last_name = "Martin" },
+    u2 = { id = "u2", first_name = "Ahmed", last_name = "Ben Ali" },
+    u3 = { id = "u3", display_name = "" },
+  }
+
+  it("names assignees by display name, else first and last name, in Plane's order", function()
+    assert.same({ "Ahmed Ben Ali", "zoe" }, B.assignee_names({ "u2", "u1" }, members))
+    assert.same({ "zoe" }, B.assignee_names({ { id = "u1" } }, members)) -- expanded assignees
+  end)
+
+  it("shows nothing for an id that matches no member, or a member without a name", function()
+    assert.same({ "zoe" }, B.assignee_names({ "nobody", "u1", "u3" }, members))
+  end)
+
+  it("shows nothing when the members could not be read, or there are no assignees", function()
+    assert.same({}, B.assignee_names({ "u1" }, nil))
+    assert.same({}, B.assignee_names(cjson.null, members))
+    assert.same({}, B.assignee_names({}, members))
+  end)
+
+  it("gives every prepared issue its assignee_names from its own project's members", function()
+    local b = B.new()
+    B.add_states_page(b, "p1", page({ H.EN_COURS }, false), "GET s")
+    B.add_states_page(b, "p2", page({ H.EN_COURS }, false), "GET s")
+    B.set_members(b, "p1", cjson.encode({ { id = "u1", display_name = "zoe" } }), "GET m")
+    B.add_issues_page(b, "p1", page({ { id = "a", state = H.EN_COURS, assignees = { "u1" } } }, false), "GET x")
+    B.add_issues_page(b, "p2", page({ { id = "b", state = H.EN_COURS, assignees = { "u1" } } }, false), "GET x")
+    local kept = B.prepare(b, H.configured())
+    assert.same({ "zoe" }, kept[1].assignee_names)
+    assert.same({}, kept[2].assignee_names) -- p2's members were not read
+  end)
+end)
+
+describe("batch: a saved sync", function()
+  local function fetched()
+    local b = B.new()
+    B.set_project(b, "p1", cjson.encode({ id = "p1", identifier = "OPS", name = "Opérations" }), "GET p")
+    B.add_states_page(b, "p1", page({ H.EN_COURS, H.BACKLOG }, false), "GET s")
+    B.set_members(b, "p1", cjson.encode({ { id = "u1", display_name = "zoe", email = "z@example.com" } }), "GET m")
+    B.add_issues_page(b, "p1", page({ { id = "a", name = "One", sequence_id = 3, priority = "high",
+      state = H.EN_COURS, assignees = { "u1" }, target_date = "2026-11-30" } }, false), "GET x")
+    return b
+  end
+
+  it("reads back what was fetched: projects with identifiers, states, members, issues", function()
+    local saved = B.save(fetched())
+    local v = cjson.decode(saved)
+    assert.equal(B.SAVED_FORMAT, v.format)
+    assert.equal("OPS", v.projects[1].identifier)
+    assert.is_nil(v.projects[1].members[1].email) -- only what the card may show
+    local b = B.new()
+    assert.equal(1, B.add_issues_file(b, saved, "saved.json"))
+    local kept, projects = B.prepare(b, H.configured())
+    assert.equal("OPS", projects.p1.identifier)
+    assert.equal("Opérations", projects.p1.name)
+    assert.equal(2, #projects.p1.states)
+    assert.same({ "zoe" }, kept[1].assignee_names)
+    assert.equal("2026-11-30", kept[1].target_date)
+  end)
+
+  it("refuses a format it does not know, and malformed lists, naming the file", function()
+    assert.matches('saved.json: format "plane-teams sync 9"',
+      err_of(B.add_issues_file, B.new(), '{"format":"plane-teams sync 9"}', "saved.json"), 1, true)
+    assert.matches("saved.json: a saved sync needs the lists 'projects' and 'issues'",
+      err_of(B.add_issues_file, B.new(), cjson.encode({ format = B.SAVED_FORMAT, projects = {} }), "saved.json"), 1, true)
+  end)
+end)

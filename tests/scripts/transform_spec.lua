@@ -57,7 +57,38 @@ describe("transform: rows", function()
       rank = 1, id = i.id, key = "WEB-42", name = "Corriger l'accès — été 🎯", priority = "high",
       state = { id = H.EN_COURS.id, name = "En cours", group = "started" },
       url = "https://app.plane.so/acme/browse/WEB-42/", is_new = false, project = "p1",
+      assignees = {}, target_date = nil, due_in = nil,
     }, row)
+  end)
+
+  it("passes the assignees' names on, in Plane's order", function()
+    local i = H.issue({ assignee_names = { "Zoé", "Ahmed" } })
+    assert.same({ "Zoé", "Ahmed" }, T.transform({ i }, H.ctx())[1].assignees)
+  end)
+
+  it("counts the days to the due date from ctx.date, not from a clock", function()
+    local cases = {
+      { "2026-11-26", 0 }, { "2026-11-27", 1 }, { "2026-12-03", 7 }, { "2026-11-23", -3 },
+      { "2027-01-01", 36 }, { "2026-11-26T00:00:00Z", 0 },
+    }
+    for _, c in ipairs(cases) do
+      local row = T.transform({ H.issue({ target_date = c[1] }) }, H.ctx())[1]
+      assert.equal(c[2], row.due_in, c[1])
+      assert.equal(c[1]:sub(1, 10), row.target_date)
+    end
+    -- the date line is the digest's local date: across a DST change a day is still a day
+    local row = T.transform({ H.issue({ target_date = "2026-03-28" }) }, H.ctx({ date = "2026-03-29" }))[1]
+    assert.equal(-1, row.due_in)
+    row = T.transform({ H.issue({ target_date = "2026-10-26" }) }, H.ctx({ date = "2026-10-25" }))[1]
+    assert.equal(1, row.due_in)
+  end)
+
+  it("has no due date for a null, missing or malformed target_date", function()
+    for _, v in ipairs({ cjson.null, false, "", "soon", "2026-13-01", 20261126 }) do
+      local row = T.transform({ H.issue({ target_date = v }) }, H.ctx())[1]
+      assert.is_nil(row.due_in, tostring(v))
+      assert.is_nil(row.target_date, tostring(v))
+    end
   end)
 
   it("uses the UUID URL when the identifier is unknown", function()
