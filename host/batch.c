@@ -83,6 +83,14 @@ int batch_set_members(struct batch *b, const char *pid, const char *body, size_t
   return set_one(b, "set_members", pid, body, len, where, err);
 }
 
+int batch_save(struct batch *b, char **json, size_t *len, char *err) {
+  struct script_val in[] = {SV_R(b->ref)}, out[] = {SV_S(NULL, 0)};
+  if (script_host(b->s, "save", in, 1, out, 1, err) < 0) return -1;
+  *json = out[0].s;
+  *len = out[0].len;
+  return 0;
+}
+
 int batch_add_issues_file(struct batch *b, const char *body, size_t len, const char *fname,
                           char *err) {
   struct script_val in[] = {SV_R(b->ref), SV_S(body, len), SV_S(fname, strlen(fname))};

@@ -35,7 +35,10 @@ int batch_set_project(struct batch *b, const char *pid, const char *body, size_t
 /** Decode a project's members (a plain list of users) for assignee names. */
 int batch_set_members(struct batch *b, const char *pid, const char *body, size_t len,
                       const char *where, char *err);
-/** Load a saved issue list (a Plane page, or a JSON array of issues) for preview:
+/** What the sync fetched (projects with their states and members, issues) as JSON that
+ *  batch_add_issues_file reads back; *json is malloc'd. Holds no secret. */
+int batch_save(struct batch *b, char **json, size_t *len, char *err);
+/** Load a saved sync (batch_save), or a saved issue list (a Plane page, or a JSON array of issues) for preview:
  *  projects and their states are derived from the issues. */
 int batch_add_issues_file(struct batch *b, const char *body, size_t len, const char *fname,
                           char *err);

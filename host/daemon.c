@@ -215,7 +215,7 @@ static void start_sync(struct track *t) {
   struct daemon *dm = t->dm;
   char err[ERR_LEN];
   struct sync_env env = {&dm->loop, dm->http, dm->plane};
-  struct sync_opts so = {dm->o->dry_run, dm->o->output, dm->gen->cfg->metrics_file};
+  struct sync_opts so = {dm->o->dry_run, dm->o->output, dm->gen->cfg->metrics_file, dm->o->save};
   if (sync_start(&env, t->gen->s, t->d, &so, sync_done, t, &t->sync, err) < 0) {
     log_error(t->d->name, NULL, "cannot start the sync: %s", err);
     dm->failed = 1;
@@ -413,6 +413,12 @@ int daemon_once(const struct run_opts *o) {
   struct daemon dm;
   int rc = daemon_open(&dm, o, 1, CONFIG_NEED_PLANE | (o->dry_run ? 0 : CONFIG_NEED_TEAMS));
   if (rc != EXIT_OK) goto cleanup;
+  if (o->save && dm.ntracks > 1) {
+    fprintf(stderr, "plane-teams: --save writes one digest's data, and %s has %zu digests: save with a "
+            "configuration of one digest\n", o->config, dm.ntracks);
+    rc = EXIT_USAGE;
+    goto cleanup;
+  }
   if (o->dry_run && o->output) {
     FILE *f = fopen(o->output, "wb"); /* each digest's envelope is appended */
     if (!f) {

@@ -12,6 +12,7 @@ struct run_opts {
   const char *scripts; /* --scripts, or NULL */
   int force, dry_run;
   const char *output;
+  const char *save; /* once --dry-run --save FILE */
 };
 
 /** One sync of every digest now; returns an exit code. */

@@ -24,6 +24,7 @@ struct opts {
   const char *issues;
   const char *digest;
   const char *html;
+  const char *save;
   int force, dry_run;
 };
 
@@ -35,8 +36,9 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  run                      daemon: post each digest at its time, forever (default)\n"
-    "  once [--force] [--dry-run] [--output FILE]\n"
-    "                           one sync now; --dry-run prints the message, posts nothing\n"
+    "  once [--force] [--dry-run [--save FILE]] [--output FILE]\n"
+    "                           one sync now; --dry-run prints the message, posts nothing;\n"
+    "                           --save also writes what was fetched, for preview --issues FILE\n"
     "  preview --issues FILE [--output FILE] [--html FILE]\n"
     "                           render a saved issue list offline (no network, no secrets);\n"
     "                           --html writes a page that shows the card as Teams would\n"
@@ -63,7 +65,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     const char *name;
     int has_value;
   } known[] = {{"-c", 1}, {"--config", 1}, {"--scripts", 1}, {"--output", 1}, {"-o", 1},
-               {"--issues", 1}, {"--digest", 1}, {"--html", 1}, {"--force", 0}, {"--dry-run", 0},
+               {"--issues", 1}, {"--digest", 1}, {"--html", 1}, {"--save", 1}, {"--force", 0}, {"--dry-run", 0},
                {"-h", 0}, {"--help", 0}, {"--version", 0}, {NULL, 0}};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
@@ -91,6 +93,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     else if (!strcmp(name, "--issues")) o->issues = val;
     else if (!strcmp(name, "--digest")) o->digest = val;
     else if (!strcmp(name, "--html")) o->html = val;
+    else if (!strcmp(name, "--save")) o->save = val;
     else if (!strcmp(name, "--force")) o->force = 1;
     else if (!strcmp(name, "--dry-run")) o->dry_run = 1;
     else if (!strcmp(name, "--version")) {
@@ -105,6 +108,8 @@ static int parse_args(int argc, char **argv, struct opts *o) {
   if ((o->force || o->dry_run) && strcmp(cmd, "once"))
     return usage_error("--force and --dry-run go with 'once', not '%s'", cmd);
   if (o->issues && strcmp(cmd, "preview")) return usage_error("--issues goes with 'preview', not '%s'", cmd);
+  if (o->save && (strcmp(cmd, "once") || !o->dry_run))
+    return usage_error("%s", "--save goes with 'once --dry-run'");
   if (o->html && strcmp(cmd, "preview")) return usage_error("--html goes with 'preview', not '%s'", cmd);
   if (o->output && strcmp(cmd, "preview") && strcmp(cmd, "once"))
     return usage_error("--output goes with 'once --dry-run' or 'preview', not '%s'", cmd);
@@ -208,6 +213,10 @@ static int cmd_preview(const struct opts *o) {
     fprintf(stderr, "plane-teams: no digest named \"%s\" in %s\n", o->digest, cfg->path);
     goto cleanup;
   }
+  if (render_check_language(s, cfg, d, err) < 0) {
+    fprintf(stderr, "plane-teams: %s\n", err);
+    goto cleanup;
+  }
   if (read_file(o->issues, &data, &len, err) < 0 || batch_new(s, &b, err) < 0 ||
       batch_add_issues_file(b, data, len, o->issues, err) < 0) {
     fprintf(stderr, "plane-teams: preview: %s\n", err);
@@ -265,7 +274,7 @@ cleanup:
 /* ---- once and run: see daemon.c ---------------------------------------- */
 
 static int cmd_daemon(const struct opts *o, int once) {
-  struct run_opts ro = {config_path(o), o->scripts, o->force, o->dry_run, o->output};
+  struct run_opts ro = {config_path(o), o->scripts, o->force, o->dry_run, o->output, o->save};
   return once ? daemon_once(&ro) : daemon_run(&ro);
 }
 

@@ -116,15 +116,19 @@ cleanup:
   return rc;
 }
 
+int render_check_language(struct script *s, const struct config *c, const struct digest *d, char *err) {
+  const char *lang = d->language ? d->language : "en";
+  struct script_val in[] = {SV_S(lang, strlen(lang)), SV_S(c->path, strlen(c->path))};
+  return script_host(s, "check_language", in, 2, NULL, 0, err);
+}
+
 int render_selfcheck(struct script *s, const struct config *c, struct buf *report, char *err) {
   time_t now = time(NULL);
   for (size_t i = 0; i < c->ndigests; i++) {
     const struct digest *d = &c->digests[i];
     struct batch *b = NULL;
     struct render_out out;
-    const char *lang = d->language ? d->language : "en";
-    struct script_val in[] = {SV_S(lang, strlen(lang)), SV_S(c->path, strlen(c->path))};
-    if (script_host(s, "check_language", in, 2, NULL, 0, err) < 0) return -1;
+    if (render_check_language(s, c, d, err) < 0) return -1;
     if (batch_sample(s, &b, err) < 0 || render_batch(b, d, now, NULL, 1, &out, err) < 0) {
       batch_free(b);
       return errctx(err, "digest %s: the scripts failed on the built-in sample", d->name);

@@ -36,3 +36,6 @@ int render_batch(struct batch *b, const struct digest *d, time_t now, const stru
 /** Run the scripts on the built-in sample for every digest of c (what `check` and a
  *  reload do before trusting them). report (may be NULL) gets one line per digest. */
 int render_selfcheck(struct script *s, const struct config *c, struct buf *report, char *err);
+/** The digest's `language` against card.lua's LANGUAGES: a configuration error naming the
+ *  setting and the languages card.lua has. */
+int render_check_language(struct script *s, const struct config *c, const struct digest *d, char *err);

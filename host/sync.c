@@ -232,8 +232,27 @@ static void record_skip(struct sync *sy) {
   finish(sy, SYNC_OK);
 }
 
+/* once --dry-run --save FILE: what the sync fetched, for preview --issues FILE. */
+static int save_fetched(struct sync *sy, char *err) {
+  char *json = NULL;
+  size_t len = 0;
+  if (batch_save(sy->batch, &json, &len, err) < 0) return errctx(err, "cannot save what was fetched");
+  FILE *f = fopen(sy->o.save, "wb");
+  int ok = f && fwrite(json, 1, len, f) == len && fputc('\n', f) != EOF;
+  if (f) ok = fclose(f) == 0 && ok;
+  free(json);
+  if (!ok) return errf(err, "cannot write %s (--save)", sy->o.save);
+  log_info(sy->d->name, NULL, "saved what was fetched to %s (preview --issues %s reads it)", sy->o.save,
+           sy->o.save);
+  return 0;
+}
+
 static void render_and_post(struct sync *sy) {
   char err[ERR_LEN], now[40];
+  if (sy->o.save && save_fetched(sy, err) < 0) {
+    failed(sy, err, "error");
+    return;
+  }
   if (render_batch(sy->batch, sy->d, time(NULL), &sy->st, 0, &sy->out, err) < 0) {
     failed(sy, err, "error");
     return;

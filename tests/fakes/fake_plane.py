@@ -251,6 +251,9 @@ def synthetic(projects=1, issues_per_project=250, workspace="acme"):
                  ("Done", "completed"), ("Cancelled", "cancelled")]
         states = [{"id": str(uuid.UUID(int=(p + 1) * 1000 + i, version=4)), "name": n, "color": "#60646C",
                    "group": g, "sequence": 15000 + i * 10000} for i, (n, g) in enumerate(names)]
+        members = [{"id": str(uuid.UUID(int=(p + 1) * 100_000 + m, version=4)), "display_name": f"user{m}",
+                    "first_name": f"First{m}", "last_name": f"Last{m}", "email": f"user{m}@example.com",
+                    "avatar": None, "avatar_url": None} for m in range(5)]
         issues = []
         for n in range(issues_per_project):
             issues.append({
@@ -259,16 +262,17 @@ def synthetic(projects=1, issues_per_project=250, workspace="acme"):
                 "state": states[n % 5]["id"], "project": pid,
                 "created_at": "2026-%02d-%02dT%02d:%02d:%02d.000000Z" % (1 + n // 100000 % 12, 1 + n // 3600 % 28,
                                                                        n // 60 % 24, n % 60, n % 59),
-                "updated_at": "2026-11-01T10:00:00.000000Z", "assignees": [], "labels": [],
-                "target_date": None, "description_binary": None})
+                "updated_at": "2026-11-01T10:00:00.000000Z",
+                "assignees": [members[(n + k) % 5]["id"] for k in range(n % 3)], "labels": [],
+                "target_date": None if n % 4 else "2026-12-%02d" % (1 + n % 28), "description_binary": None})
         data["projects"].append({"id": pid, "identifier": f"P{p}", "name": f"Project {p}",
-                                 "states": states, "issues": issues})
+                                 "states": states, "issues": issues, "members": members})
     return data
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", help="JSON file: {workspace, projects: [{id, identifier, name, states, issues}]}")
+    ap.add_argument("--data", help="JSON file: {workspace, projects: [{id, identifier, name, states, issues, members}]}")
     ap.add_argument("--synthetic", type=int, nargs=2, metavar=("PROJECTS", "ISSUES"))
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--token", action="append")
