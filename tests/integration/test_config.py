@@ -31,6 +31,27 @@ class TestConfigErrors(Case):
                 self.check_fails(f'hour = "{value}" is not a time of day; use H or HH:MM on a 24 h clock, '
                                  f'e.g. 8 or 08:30 (set by NOTIFICATION_HOUR)', NOTIFICATION_HOUR=value)
 
+    def test_unknown_language(self):
+        p = self.check_fails('config.lua: language = "de" is not a language of ./scripts/card.lua (it has: en, fr)',
+                             CARD_LANGUAGE="de")
+        self.assertNotIn("self-check", p.stderr)
+        self.check_fails('language = "en us" is not a language name', CARD_LANGUAGE="en us")
+        # preview and once refuse it the same way, before any request
+        for args in (["preview", "--issues", os.path.join(os.path.dirname(__file__), "..", "..", "examples",
+                                                          "issues.json")], ["once", "--dry-run"]):
+            p = self.run_pt(*args, env=base_env(CARD_LANGUAGE="de", PLANE_BASE_URL="http://127.0.0.1:9"))
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn('language = "de" is not a language of ./scripts/card.lua (it has: en, fr)', p.stderr)
+
+    def test_a_language_added_to_card_lua_is_accepted(self):
+        with open(self.path("scripts", "card.lua"), encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace("\n-- Teams cannot colour", "\nM.LANGUAGES.de = M.LANGUAGES.en\n-- Teams cannot colour", 1)
+        self.write("scripts/card.lua", text)
+        p = self.run_pt("check", env=base_env(CARD_LANGUAGE="de"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("language: de", p.stdout)
+
     def test_a_variable_is_named_only_when_it_set_the_value(self):
         self.write("multi.lua", 'return { workspace = env("PLANE_WORKSPACE"), hour = env("NOTIFICATION_HOUR", "8"),\n'
                    '  digests = { { name = "a", hour = "25" } } }\n')

@@ -4,7 +4,7 @@ import os
 import stat
 import time
 
-from common import NetCase, TOKEN, synthetic, wrapped_error, envelope_rows
+from common import NetCase, TOKEN, synthetic, wrapped_error, envelope_rows, block_text
 
 
 class TestOnceHappyPath(NetCase):
@@ -108,7 +108,7 @@ class TestTwoProjects(NetCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         keys = {r[4].split("/browse/")[1].split("-")[0] for r in self.posted_rows()}
         self.assertEqual(keys, {"P0", "P1"})
-        head = self.teams.accepted[-1]["attachments"][0]["content"]["body"][0]["items"][1]["text"]
+        head = block_text(self.teams.accepted[-1]["attachments"][0]["content"]["body"][0]["items"][1])
         self.assertIn("Project 0, Project 1", head)
 
 

@@ -34,7 +34,7 @@ class TestPreview(Case):
             "Rotate the database credentials", "Corriger la redirection après connexion",
             "Disk usage alert on build-02", "Nightly backup check fails on Sundays"])
         self.assertEqual(rows[0][1], "🔴 URGENT")
-        self.assertEqual(rows[0][3].split(" · ")[0], "**In Progress**")
+        self.assertEqual(rows[0][3].split(" · ")[0], "In Progress")
         # identifiers are unknown in a saved page: links take the UUID form
         self.assertRegex(rows[0][4], r"^https://app\.plane\.so/acme/projects/[0-9a-f-]{36}/issues/[0-9a-f-]{36}$")
         # the done, cancelled and "En revue" issues are left out; 13 matched, 10 shown
