@@ -76,7 +76,7 @@ preview: build deps-test
 	@echo "open $(BUILD)/preview.html in a browser"
 
 lint: deps-test
-	luacheck -q scripts host/batch.lua host/cardcheck.lua host/card_rules.lua tests/scripts config.lua examples/config.lua
+	luacheck -q scripts host/batch.lua host/cardcheck.lua tests/scripts config.lua examples/config.lua
 	python3 tools/gen_card_rules.py --check
 
 test-lua: deps-test
