@@ -47,8 +47,8 @@ deps-build:
 deps-lua:
 	$(call apt_install,$(DEB_LUA))
 
-# Node is for the tests and preview --html only: Microsoft's Adaptive Cards renderer,
-# pinned by tools/cardcheck/package-lock.json. The daemon never needs it.
+# npm fetches Microsoft's Adaptive Cards renderer, pinned by tools/cardcheck/package-lock.json:
+# the tests run it with Node, and make preview puts it in the page. The daemon never needs it.
 deps-test: deps-build deps-lua
 	$(call apt_install,$(DEB_TEST))
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } \
