@@ -22,7 +22,7 @@ DEB_TEST := valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallba
 WERROR ?= OFF
 
 .PHONY: all build build-asan deps deps-build deps-lua deps-test demo preview bench test test-lua test-unit \
-  test-integration test-valgrind test-container lint clean docker-build docker-up docker-down \
+  test-integration test-valgrind test-container test-install lint clean docker-build docker-up docker-down \
   docker-logs docker-reload docker-status
 
 all: build
@@ -109,7 +109,11 @@ test-valgrind: deps-test build
 test-container: deps-test build
 	bash tests/container/runtime_root.sh $(BUILD)/plane-teams
 
-test: lint test-lua test-unit test-integration test-valgrind test-container
+# cmake --install into a scratch prefix, and the installed binary's preview --html
+test-install: deps-test
+	bash tests/install.sh
+
+test: lint test-lua test-unit test-integration test-valgrind test-container test-install
 	@echo "make test: all suites passed"
 
 # the tests build with -Werror (CI runs make test)
