@@ -10,6 +10,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
+COPY cmake ./cmake
 COPY host ./host
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPT_TESTS=OFF \
  && cmake --build build -j"$(nproc)" \

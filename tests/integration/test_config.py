@@ -149,6 +149,10 @@ class TestSecrets(Case):
                                               TZ="Europe/Paris", PLANE_BASE_URL="https://plane.example.com/api/v1/"))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("schedule: 07:00 mon,wed,fri (Europe/Paris)", p.stdout)
+        # the binary runs no Node and knows no source tree: Microsoft's renderer is a test tool
+        self.assertIn("card: Adaptive Card 1.2 elements and properties only (checked by the host)", p.stdout)
+        self.assertNotIn("renderer", p.stdout + p.stderr)
+        self.assertNotIn("make deps", p.stdout + p.stderr)
         self.assertIn("plane_base_url: https://plane.example.com\n", p.stdout)
         self.assertIn("plane_app_url: https://plane.example.com\n", p.stdout)
         self.assertIn("self-check main: the scripts turned the built-in sample (7 issues) into 6 rows", p.stdout)
