@@ -11,6 +11,7 @@
 #define PT_DATADIR "/usr/local/share/plane-teams"
 #endif
 #define BUNDLE "adaptivecards.min.js"
+#define MARKDOWN "markdown-it.umd.min.js"
 
 /* label: "--renderer " or "PLANE_TEAMS_RENDERER=", to say where the name came from */
 static char *readable(const char *path, const char *label, char *err) {
@@ -86,12 +87,35 @@ static int fill(const struct slot *slots, size_t nslots, struct buf *out, char *
   return 0;
 }
 
+/* markdown-it, the markdown processor the page plugs into the renderer as Teams does:
+ * beside the renderer (an installed data folder), or where npm puts it (node_modules). */
+static char *find_markdown(const char *renderer_path, char *err) {
+  static const char *const rel[] = {MARKDOWN, "../../markdown-it/dist/browser/" MARKDOWN};
+  const char *slash = strrchr(renderer_path, '/');
+  int dirlen = slash ? (int)(slash - renderer_path) : 1;
+  const char *dir = slash ? renderer_path : ".";
+  for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+    char *p = xasprintf("%.*s/%s", dirlen, dir, rel[i]);
+    if (access(p, R_OK) == 0) return p;
+    free(p);
+  }
+  errf(err, "--html needs the markdown processor Teams-like rendering uses (" MARKDOWN ", from npm's "
+       "markdown-it) beside the renderer %s", renderer_path);
+  return NULL;
+}
+
 int html_page(const char *envelope, size_t len, const char *renderer_path, struct buf *out, char *err) {
-  char *js = NULL;
-  size_t jslen = 0;
-  if (read_file(renderer_path, &js, &jslen, err) < 0) return -1;
-  const struct slot slots[] = {{"@@RENDERER@@", js, jslen}, {"@@ENVELOPE@@", envelope, len}};
-  int rc = fill(slots, sizeof slots / sizeof slots[0], out, err);
+  char *js = NULL, *md = NULL, *md_path = find_markdown(renderer_path, err);
+  size_t jslen = 0, mdlen = 0;
+  int rc = -1;
+  if (!md_path || read_file(renderer_path, &js, &jslen, err) < 0 || read_file(md_path, &md, &mdlen, err) < 0)
+    goto cleanup;
+  const struct slot slots[] = {{"@@RENDERER@@", js, jslen}, {"@@MARKDOWN@@", md, mdlen},
+                               {"@@ENVELOPE@@", envelope, len}};
+  rc = fill(slots, sizeof slots / sizeof slots[0], out, err);
+cleanup:
+  free(md_path);
+  free(md);
   free(js);
   return rc;
 }

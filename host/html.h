@@ -11,5 +11,6 @@
 char *html_find_renderer(const char *option, char *err);
 
 /** The page for envelope (len bytes), with the renderer's code (read from
- *  renderer_path) inlined; appended to out. */
+ *  renderer_path) and markdown-it's (markdown-it.umd.min.js, beside the renderer or in
+ *  its node_modules) inlined; appended to out. */
 int html_page(const char *envelope, size_t len, const char *renderer_path, struct buf *out, char *err);

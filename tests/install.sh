@@ -20,7 +20,7 @@ expect() { # description command...
   if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
 }
 want=$(printf '%s\n' bin/plane-teams share/plane-teams/adaptivecards.min.js share/plane-teams/config.lua \
-  share/plane-teams/scripts/card.lua share/plane-teams/scripts/transform.lua)
+  share/plane-teams/markdown-it.umd.min.js share/plane-teams/scripts/card.lua share/plane-teams/scripts/transform.lua)
 got=$(cd "$prefix" && find . -type f | sed 's|^\./||' | sort)
 expect "installed files" test "$got" = "$want"
 [ "$got" = "$want" ] || diff <(echo "$want") <(echo "$got") || true
