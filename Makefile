@@ -73,9 +73,10 @@ build-asan:
 demo: build
 	@bash examples/demo.sh $(BUILD)/plane-teams
 
-# make preview [ISSUES=page.json] [CONFIG=config.lua]: the card as Teams shows it, in
-# build/preview.html, and a screenshot in build/preview.png when Chromium is there.
-ISSUES ?= examples/issues.json
+# make preview [ISSUES=saved.json] [CONFIG=config.lua] [CARD_LANGUAGE=fr]: the card as Teams
+# shows it, in build/preview.html, and a screenshot in build/preview.png when Chromium is
+# there. ISSUES: what 'once --dry-run --save FILE' wrote, or a Plane page of issues.
+ISSUES ?= examples/sync.json
 CONFIG ?= examples/config.lua
 RENDERER := tools/cardcheck/node_modules/adaptivecards/dist/adaptivecards.min.js
 preview: build deps-test

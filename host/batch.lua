@@ -184,7 +184,14 @@ function B.save(batch)
     projects[#projects + 1] = { id = pid, identifier = p.identifier, name = p.name, states = p.states,
       members = p.members and members or nil }
   end
-  return native.encode({ format = B.SAVED_FORMAT, projects = projects, issues = batch.issues }, "saved sync")
+  -- one project or issue a line, so that the file is easy to edit by hand
+  local function lines(list, what)
+    local out = {}
+    for i, v in ipairs(list) do out[i] = native.encode(v, what) end
+    return "[\n" .. table.concat(out, ",\n") .. "\n]"
+  end
+  return string.format('{"format":%s,\n"projects":%s,\n"issues":%s}', native.encode(B.SAVED_FORMAT, "format"),
+    lines(projects, "project"), lines(batch.issues, "issue"))
 end
 
 local function load_saved(batch, v, fname)

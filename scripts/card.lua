@@ -63,9 +63,9 @@ M.PRIORITY_WIDTH = "116px"
 M.DUE_SOON_DAYS = 7
 
 -- ---- literal text ------------------------------------------------------------
--- Teams reads a TextBlock's text as markdown: `**x**`, `_x_`, `[x](y)`, "- " at the start
--- of a line… A TextRun is never read as markdown, so text from Plane (issue, state,
--- project and assignee names) always goes in TextRuns, shown exactly as written.
+-- Teams reads a TextBlock's text as markdown: `**x**`, `_x_`, `[x](y)`, "- " or "+ " at
+-- the start of a line… A TextRun is never read as markdown, so every text on the card
+-- (names from Plane and our own words alike) goes in TextRuns, shown exactly as written.
 
 -- A TextRun of s, with TextRun properties (weight, color, isSubtle, italic, selectAction…).
 function M.run(s, props)
@@ -82,11 +82,15 @@ function M.literal(s, props, block_props)
   return b
 end
 
--- Our own words (from M.LANGUAGES) may use markdown: a TextBlock.
+-- Our own words go in TextRuns too: markdown would turn "+ 3 more" into a list item.
+local BLOCK_PROPS = { spacing = true, separator = true, horizontalAlignment = true, id = true, isVisible = true,
+  height = true }
 local function text(s, props)
-  local t = { type = "TextBlock", text = s, wrap = true }
-  for k, v in pairs(props or {}) do t[k] = v end
-  return t
+  local run, block = {}, {}
+  for k, v in pairs(props or {}) do
+    if BLOCK_PROPS[k] then block[k] = v else run[k] = v end
+  end
+  return M.literal(s, run, block)
 end
 
 -- ---- words -------------------------------------------------------------------
@@ -122,7 +126,7 @@ end
 
 -- The due-date words of a row and their colour, or nil.
 function M.due_words(due_in, w)
-  if math.type(due_in) ~= "integer" then return nil end
+  if type(due_in) ~= "number" then return nil end
   if due_in < 0 then return count_words(w.overdue, -due_in), "attention" end
   if due_in == 0 then return w.due_today, "warning" end
   if due_in <= M.DUE_SOON_DAYS then return count_words(w.due_in, due_in), nil end

@@ -11,7 +11,7 @@ import html as htmlmod
 import json
 from html.parser import HTMLParser
 
-from common import Case, ROOT, BINARY, base_env
+from common import Case, ROOT, BINARY, base_env, record_cards
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EXAMPLE = os.path.join(ROOT, "examples", "issues.json")
@@ -245,6 +245,8 @@ class TestWhatTeamsShows(Case):
                         "--output", "card.json",
                         env=offline_env(DIGEST_LIMIT=str(len(h["names"])), CARD_LANGUAGE=language))
         self.assertEqual(p.returncode, 0, p.stderr)
+        with open(self.path("card.json"), encoding="utf-8") as f:
+            record_cards(f.read())  # for Microsoft's checker too (run.py)
         with open(page, encoding="utf-8") as f:
             html = f.read()
         names = json.dumps(h["names"], ensure_ascii=False).replace("</", "<\\/")

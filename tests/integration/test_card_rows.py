@@ -55,14 +55,14 @@ class TestWhoAndWhen(NetCase):
     def test_french(self):
         env, _ = self.dry_run(CARD_LANGUAGE="fr")
         card = env["attachments"][0]["content"]
-        self.assertEqual(card["body"][0]["items"][0]["text"], "🎯 Tickets prioritaires")
+        self.assertEqual(block_text(card["body"][0]["items"][0]), "🎯 Tickets prioritaires")
         self.assertTrue(block_text(card["body"][0]["items"][1]).startswith("samedi 28 novembre 2026 · "))
         rows = rows_by_key(env)
         self.assertEqual(rows["WEB-12"][3], "En cours · WEB-12 · zoe.martin, Karim B. · en retard de 3 jours")
         self.assertEqual(rows["OPS-3"][3], "In Progress · OPS-3 · sam_ops · échéance aujourd'hui")
         self.assertEqual(rows["OPS-3"][1], "🔴 URGENT")
         self.assertEqual(rows["OPS-4"][1], "🟠 HAUTE")
-        self.assertEqual(card["body"][-1]["text"], "+ 3 autres")
+        self.assertEqual(block_text(card["body"][-1]), "+ 3 autres")
 
     def test_members_refused_or_missing_still_posts_without_names(self):
         for status in (403, 404):

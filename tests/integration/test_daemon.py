@@ -7,7 +7,7 @@ import signal
 import time
 import unittest
 
-from common import NetCase, Daemon, FAKETIME_LIB, base_env
+from common import NetCase, Daemon, FAKETIME_LIB, base_env, block_text
 
 
 # Scripts that try to outrun the instruction limit by catching its error.
@@ -191,7 +191,7 @@ class TestCrashes(DaemonCase):
 
 class TestSignals(DaemonCase):
     def card_title(self, n=-1):
-        return self.teams.accepted[n]["attachments"][0]["content"]["body"][0]["items"][0]["text"]
+        return block_text(self.teams.accepted[n]["attachments"][0]["content"]["body"][0]["items"][0])
 
     def test_reload_keeps_a_good_card_and_takes_a_fixed_one(self):
         d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
@@ -208,7 +208,7 @@ class TestSignals(DaemonCase):
         self.wait_posted(d, 2)
         self.assertEqual(self.card_title(), "🎯 Top priority issues")  # the old card
         with open(card, "w", encoding="utf-8") as f:
-            f.write(good.replace('M.TITLE = "🎯 Top priority issues"', 'M.TITLE = "📌 Today"'))
+            f.write(good.replace('title = "🎯 Top priority issues"', 'title = "📌 Today"'))
         d.signal(signal.SIGHUP)
         d.wait_for("reloaded")
         d.set_clock("2026-11-28 09:00:00")

@@ -90,7 +90,7 @@ class TestPagination(NetCase):
         self.assertEqual(prios, sorted(prios, key=["🔴 URGENT", "🟠 HIGH", "🟢 MEDIUM", "🔵 LOW", "⚪ NONE"].index))
         self.assertIn("150 matching", p.stderr)
         body = self.teams.accepted[-1]["attachments"][0]["content"]["body"]
-        self.assertTrue(body[-1]["text"].startswith("+ "))   # the budget cut rows
+        self.assertTrue(block_text(body[-1]).startswith("+ "))   # the budget cut rows
 
     def test_datetimes_with_offsets_change_nothing(self):
         self.assertEqual(self.once(DIGEST_LIMIT="20").returncode, 0)

@@ -2,7 +2,7 @@
 import json
 import os
 
-from common import Case, ROOT, base_env, envelope_rows
+from common import Case, ROOT, base_env, envelope_rows, block_text
 
 EXAMPLE = os.path.join(ROOT, "examples", "issues.json")
 
@@ -41,7 +41,7 @@ class TestPreview(Case):
         names = [r[2] for r in rows]
         self.assertNotIn("Ancien bandeau de Noël", names)
         self.assertNotIn("Relecture de l'article « Nos engagements 2027 »", names)
-        self.assertEqual(card["body"][-1]["text"], "+ 3 more")
+        self.assertEqual(block_text(card["body"][-1]), "+ 3 more")
         self.assertIn("13 matching, 10 on the card", p.stderr)
 
     def test_output_file_and_array_input(self):
@@ -106,7 +106,7 @@ class TestSizeBudget(Case):
         self.assertLess(len(rows), 200)
         self.assertEqual(rows[0][2], "é" * 200 + "…")
         body = env["attachments"][0]["content"]["body"]
-        self.assertEqual(body[-1]["text"], f"+ {200 - len(rows)} more")
+        self.assertEqual(block_text(body[-1]), f"+ {200 - len(rows)} more")
         # one more row would not have fitted: the budget is used, not wasted
         self.assertGreater(len(raw) + len(json.dumps(body[1], ensure_ascii=False).encode()), 24000)
 
@@ -151,7 +151,7 @@ class TestBadScripts(Case):
         with open(self.path("scripts", "card.lua"), encoding="utf-8") as f:
             text = f.read()
         self.replace_script("card.lua", text.replace('{ weight = "Bolder" }', '{ weigth = "Bolder" }'))
-        self.preview_fails('card.body[2].columns[1].items[1]: TextBlock has no property "weigth" in Adaptive Card 1.2')
+        self.preview_fails('card.body[2].columns[1].items[1].inlines[1]: TextRun has no property "weigth" in Adaptive Card 1.2')
 
     def test_script_syntax_error(self):
         self.replace_script("card.lua", "local M = {\nfunction M.card( end\n")
