@@ -13,7 +13,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson libuv1-dev \
   libcurl4-openssl-dev python3 tzdata ca-certificates
 DEB_TEST := lua-busted lua-check valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
-  mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins systemd
+  mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins systemd strace
 
 .PHONY: all build build-asan deps deps-build deps-test demo preview bench test test-lua test-unit \
   test-integration test-valgrind test-container lint clean docker-build docker-up docker-down \
