@@ -162,19 +162,32 @@ no_secret_in "$work/once.out" "$(vol_dir "$vol_once")/state.json" "$(vol_dir "$v
   || die "a secret reached the output, the state or the log"
 say "once ($hard, no tmpfs): 1 card; it wrote /data/state.json, state.json.lock, logs/plane-teams.log and nothing else"
 
+# a host folder at /data must belong to uid 10001 (docs/docker.md)
+mkdir -m 0755 "$work/host-data"
+if pm run --rm --network=host "${common[@]}" "${secrets[@]}" -v "$work/host-data:/data" "$image" once \
+     >"$work/bind.out" 2>&1; then
+  die "once ran in a host folder owned by root"
+fi
+grep -q "cannot create the folder /data/logs: Permission denied" "$work/bind.out" || { cat "$work/bind.out"; die "bind mount"; }
+chown 10001:10001 "$work/host-data"
+pm run --rm --network=host "${common[@]}" "${secrets[@]}" -v "$work/host-data:/data" "$image" once \
+  >"$work/bind.out" 2>&1 || { cat "$work/bind.out"; die "once in a host folder owned by 10001"; }
+posts_are 2 && [ -s "$work/host-data/state.json" ] || die "once in a host folder owned by 10001 posted no card"
+say "a host folder at /data: refused while root owns it (\"Permission denied\"), works once chown 10001:10001"
+
 # ---- the daemon ----------------------------------------------------------------------
 vol_d=$(new_volume daemon)
 d=$tag-daemon
 start=$(now_ms)
 pm run -d --name "$d" --network=host "${common[@]}" "${secrets[@]}" -v "$vol_d:/data" "$image" \
   >/dev/null 2>>"$work/podman.err" || die "podman run the daemon"
-wait_for 30 posts_are 2 && wait_for 10 settled_as "$vol_d" success || { pm logs "$d"; die "no catch-up post"; }
+wait_for 30 posts_are 3 && wait_for 10 settled_as "$vol_d" success || { pm logs "$d"; die "no catch-up post"; }
 say "daemon: catch-up post $(secs $(( $(now_ms) - start ))) s after the start (the hour had passed)"
 
 pm exec "$d" plane-teams once --dry-run >"$work/dry.out" 2>"$work/dry.err" || { cat "$work/dry.err"; die "exec once --dry-run"; }
 grep -q '"type":"message"' "$work/dry.out" || die "exec once --dry-run printed no message"
 pm exec "$d" plane-teams check >"$work/check2.out" 2>&1 || { cat "$work/check2.out"; die "exec check"; }
-posts_are 2 || die "exec once --dry-run posted"
+posts_are 3 || die "exec once --dry-run posted"
 say "exec plane-teams once --dry-run and exec plane-teams check: ok, nothing posted"
 
 health=$(pm healthcheck run "$d" 2>&1) || die "healthcheck after a post: $health"
@@ -206,7 +219,7 @@ last=$(state_of "$vol_d" last_sync)
 pm start "$d" >/dev/null 2>>"$work/podman.err"
 wait_for 10 test "$(pm logs "$d" 2>&1 | grep -c ' running (pid')" = 2 || die "restart"
 sleep 3
-posts_are 2 && [ "$(state_of "$vol_d" last_sync)" = "$last" ] || die "a restart posted again"
+posts_are 3 && [ "$(state_of "$vol_d" last_sync)" = "$last" ] || die "a restart posted again"
 pm stop -t 10 "$d" >/dev/null 2>&1
 say "restart after today's post: nothing posted a second time"
 
@@ -294,6 +307,12 @@ wait_for 10 logs_have "$tag-plain" " running (pid" || die "plain run on the comp
 sleep 3
 posts_are $((before + 1)) || die "a plain run on the compose volume posted a second card"
 pm stop -t 10 "$tag-plain" >/dev/null 2>&1
-say "podman-compose (shipped file, .env from .env.example): up posts, logs, exec status, down, up again and a plain run on its volume post nothing more"
+# the documented copy of an older compose volume into plane-teams-data
+vol_copy=$(new_volume copy)
+pm run --rm --network=none --label "plane-teams-test=$tag" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+  -v "$tag-compose-data:/from:ro" -v "$vol_copy:/data" --entrypoint cp "$image" -a /from/. /data/ \
+  >"$work/copy.out" 2>&1 || { cat "$work/copy.out"; die "copying a volume as docs/docker.md says"; }
+cmp -s "$(vol_dir "$tag-compose-data")/state.json" "$(vol_dir "$vol_copy")/state.json" || die "the copied state differs"
+say "podman-compose (shipped file, .env from .env.example): up posts, logs, exec status, down, up again and a plain run on its volume post nothing more; the volume copies as documented"
 
 say "all steps passed in $(( $(date +%s) - suite_start )) s"
