@@ -26,7 +26,8 @@ faketime_lib=$(find /usr/lib -path '*/faketime/libfaketime.so.1' 2>/dev/null | h
 [ "$(id -u)" = 0 ] || die "needs root (podman builds and runs the image as root here)"
 
 tag=pt-test-$$
-image=localhost/plane-teams:test
+# one image tag per checkout: suites of two checkouts may run at the same time
+image=localhost/plane-teams:test-$(printf '%s' "$root_dir" | cksum | cut -d' ' -f1)
 work=$(mktemp -d)
 chmod 0755 "$work"
 fakes=()
