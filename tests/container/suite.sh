@@ -41,6 +41,7 @@ compose() {
 cleanup() {
   local rc=$? ids vols
   trap - EXIT INT TERM
+  set +e # remove everything that can be removed
   [ -d "$work/compose" ] && compose down >/dev/null 2>&1
   ids=$(pm ps -aq --filter "label=plane-teams-test=$tag" 2>/dev/null; \
         pm ps -aq --filter "label=io.podman.compose.project=$tag" 2>/dev/null)
@@ -51,7 +52,8 @@ cleanup() {
   # shellcheck disable=SC2086
   [ -z "$vols" ] || pm volume rm -f $vols >/dev/null 2>&1
   for pid in "${fakes[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ -n "$(pm ps -aq --filter "label=plane-teams-test=$tag"; pm volume ls -q --filter "label=plane-teams-test=$tag")" ]; then
+  if [ -n "$(pm ps -aq --filter "label=plane-teams-test=$tag"; pm ps -aq --filter "label=io.podman.compose.project=$tag"
+             pm volume ls -q --filter "label=plane-teams-test=$tag")" ]; then
     say "FAILED: containers or volumes left behind"; rc=1
   fi
   rm -rf "$work"
@@ -97,10 +99,11 @@ documented=$(sed -n 's/.*runtime image is \([0-9]*\) MB.*/\1/p' docs/docker.md |
   || die "the image is $(mb "$size") MB, docs/docker.md says $documented MB"
 (( size - base < 35000000 )) || die "the image adds $(mb $((size - base))) MB to debian:bookworm-slim"
 # shellcheck disable=SC2016  # $t is for the container's shell
-extra=$(pm run --rm --network=none --entrypoint sh "$image" -c \
-  'for t in cc gcc cmake make node npm python3 busted luacheck faketime; do command -v $t; done; ls /src 2>/dev/null' \
-  2>/dev/null || true)
-[ -z "$extra" ] || die "build or test tools in the image: $extra"
+extra=$(pm run --rm --network=none --label "plane-teams-test=$tag" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+  --entrypoint sh "$image" -c \
+  'for t in cc gcc cmake make node npm python3 busted luacheck faketime; do command -v $t; done; ls -d /src 2>/dev/null; echo end' \
+  2>/dev/null) || die "cannot run sh in the image"
+[ "$extra" = end ] || die "build or test tools in the image: ${extra%end}"
 say "image built in $(secs "$build_ms") s; $(mb "$size") MB ($(mb "$base") MB debian:bookworm-slim + $(mb $((size - base))) MB), as docs/docker.md says; no compiler, Node, Python or test tools"
 
 # ---- the fakes, the secrets, the settings --------------------------------------------

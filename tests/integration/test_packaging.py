@@ -164,6 +164,13 @@ class TestSystemdFilter(NetCase):
     check, status, once, once --dry-run and run (with a reload and a stop) make, traced
     against the fakes, is one the filter allows."""
 
+    def setUp(self):
+        super().setUp()
+        # installed as the unit expects: away from a source tree, so `check` does not
+        # start Node for the renderer check (a source-tree-only step)
+        os.makedirs(self.path("bin"))
+        self.binary = shutil.copy(RELEASE_BINARY, self.path("bin", "plane-teams"))
+
     def allowed(self):
         allow, deny = set(), set()
         for line in re.findall(r"(?m)^SystemCallFilter=(.*)$", read("dist", "plane-teams.service")):
@@ -176,7 +183,7 @@ class TestSystemdFilter(NetCase):
 
     def traced(self, name, *args, env):
         out = self.path(f"{name}.trace")
-        p = subprocess.run(["strace", "-f", "-qq", "-o", out, RELEASE_BINARY, "--scripts", self.path("scripts"),
+        p = subprocess.run(["strace", "-f", "-qq", "-o", out, self.binary, "--scripts", self.path("scripts"),
                             *args], cwd=self.dir, env=env, capture_output=True, text=True, timeout=60)
         return out, p
 
@@ -192,7 +199,7 @@ class TestSystemdFilter(NetCase):
         os.remove(self.path("state.json"))
         out = self.path("run.trace")
         err = open(self.path("run.err"), "w+")
-        proc = subprocess.Popen(["strace", "-f", "-qq", "-o", out, RELEASE_BINARY, "--scripts", self.path("scripts"),
+        proc = subprocess.Popen(["strace", "-f", "-qq", "-o", out, self.binary, "--scripts", self.path("scripts"),
                                  "run"], cwd=self.dir, env=env, stdout=subprocess.DEVNULL, stderr=err)
         try:
             deadline = time.monotonic() + 30
