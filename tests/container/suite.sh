@@ -108,7 +108,8 @@ say "image built in $(secs "$build_ms") s; $(mb "$size") MB ($(mb "$base") MB de
 
 # ---- the fakes, the secrets, the settings --------------------------------------------
 token=plane_api_0123456789abcdef0123456789abcdef
-python3 tests/fakes/fake_plane.py --data examples/plane-data.json --token "$token" >"$work/plane.port" &
+# one fake for every container of the suite: its 60-a-minute limit is tested by the daemon tests
+python3 tests/fakes/fake_plane.py --data examples/plane-data.json --token "$token" --rate-limit 1000 >"$work/plane.port" &
 fakes+=($!)
 python3 tests/fakes/fake_teams.py --record "$work/posts" >"$work/teams.port" &
 fakes+=($!)
