@@ -17,7 +17,7 @@ DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson lib
   libcurl4-openssl-dev python3 tzdata ca-certificates
 DEB_LUA := lua5.4 lua-cjson lua-busted lua-check python3
 DEB_TEST := valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
-  mmdebstrap shellcheck
+  mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins systemd strace
 # -Werror: on for the test builds (build-asan always, build under the test targets)
 WERROR ?= OFF
 
@@ -106,9 +106,10 @@ test-integration: deps-test build build-asan
 test-valgrind: deps-test build
 	bash tests/valgrind.sh $(BUILD)/plane-teams
 
-# the image's runtime stage, without Docker: a bookworm root with only its packages
-test-container: deps-test build
-	bash tests/container/runtime_root.sh $(BUILD)/plane-teams
+# the image, built from the Dockerfile and run with podman (and the compose file with
+# podman-compose) against the fakes on loopback; docs/docker.md, "testing the image without Docker"
+test-container: deps-test
+	bash tests/container/suite.sh
 
 # cmake --install into a scratch prefix, and the installed binary's preview --html
 test-install: deps-test

@@ -42,6 +42,7 @@ cp "$root/scripts/transform.lua" scripts/transform.lua
 PLANE_BASE_URL="http://127.0.0.1:$(head -1 "$plane_port_file")"
 TEAMS_WEBHOOK_URL="http://127.0.0.1:$(head -1 "$teams_port_file")/hook?sig=x"
 export PLANE_BASE_URL TEAMS_WEBHOOK_URL NOTIFICATION_HOUR=00:00 STATE_FILE="$work/state.json"
+: > "$work/daemon.err"
 "${vg[@]}" "$bin" run 2>"$work/daemon.err" &
 pid=$!
 for _ in $(seq 300); do grep -q "posted" "$work/daemon.err" && break; sleep 0.1; done

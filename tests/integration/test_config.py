@@ -6,10 +6,11 @@ from common import Case, base_env, TOKEN
 
 
 class TestConfigErrors(Case):
-    def check_fails(self, msg, **env):
+    def check_fails(self, *msgs, **env):
         p = self.run_pt("check", env=base_env(**env))
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
-        self.assertIn(msg, p.stderr)
+        for msg in msgs:
+            self.assertIn(msg, p.stderr)
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
         self.assertNoSecrets(p.stdout, p.stderr)
         return p
@@ -129,6 +130,10 @@ class TestConfigErrors(Case):
     def test_config_loop_is_stopped(self):
         self.write("config.lua", "while true do end\n")
         self.check_fails("(an endless loop?)")
+
+    def test_config_loop_that_catches_the_limit_is_stopped(self):
+        self.write("config.lua", "while true do pcall(function() while true do end end) end return {}\n")
+        self.check_fails("./config.lua:1: stopped after", "(an endless loop?)")
 
 
 class TestSecrets(Case):

@@ -264,6 +264,24 @@ class TestSignals(DaemonCase):
         self.assertLess(time.monotonic() - t0, 1.0)
         self.assertIn("the process is stopping", d.text())
 
+    def test_a_reload_applies_a_new_rate_limit(self):
+        with open(self.path("config.lua"), encoding="utf-8") as f:
+            text = f.read()
+        slow = text.replace('rate_limit = env("PLANE_RATE_LIMIT", "60")', 'rate_limit = 3')
+        self.assertNotEqual(slow, text)
+        self.write("config.lua", slow)
+        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris", LOG_LEVEL="debug")
+        self.wait_posted(d, 1, timeout=60)  # 8 requests, 3 a minute: waits
+        self.assertIn("rate limit: 3 requests a minute reached", d.text())
+        self.write("config.lua", text.replace('rate_limit = env("PLANE_RATE_LIMIT", "60")', 'rate_limit = 500'))
+        d.signal(signal.SIGHUP)
+        d.wait_for("reloaded")
+        waits = d.text().count("rate limit:")
+        d.set_clock("2026-11-27 09:00:00")
+        self.wait_posted(d, 2)
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(d.text().count("rate limit:"), waits)  # the new limit: no wait
+
     def test_sigterm_during_a_slow_teams_reply_waits_for_it(self):
         self.teams.force(202, delay=1.5)
         d = self.daemon("2026-11-26 09:00:00", speed=1, TZ="Europe/Paris")
