@@ -83,8 +83,8 @@ function M.literal(s, props, block_props)
 end
 
 -- Our own words go in TextRuns too: markdown would turn "+ 3 more" into a list item.
-local BLOCK_PROPS = { spacing = true, separator = true, horizontalAlignment = true, id = true, isVisible = true,
-  height = true }
+local BLOCK_PROPS = { spacing = true, separator = true, horizontalAlignment = true, id = true,
+  isVisible = true, height = true }
 local function text(s, props)
   local run, block = {}, {}
   for k, v in pairs(props or {}) do
