@@ -180,8 +180,8 @@ MEASURE = r"""
     return s;
   }
   var out = { rows: [], header: '', control: [] };
-  var head = document.querySelector('#card .ac-richTextBlock');
-  if (head) out.header = text(head);
+  var head = document.querySelectorAll('#card .ac-richTextBlock');  // the title, then the date line
+  if (head[1]) out.header = text(head[1]);
   document.querySelectorAll('[data-url]').forEach(function (row) {
     var cols = Array.prototype.filter.call(row.children, function (c) { return c.classList.contains('ac-container'); });
     var blocks = cols[2].querySelectorAll('.ac-richTextBlock');
@@ -192,6 +192,7 @@ MEASURE = r"""
       left: cols.map(function (c) { return c.getBoundingClientRect().left; }),
       name: text(blocks[0]),
       state: detail[0] ? text(detail[0]) : null,
+      detail: blocks[1] ? text(blocks[1]) : null,
       stateWeight: detail[0] ? getComputedStyle(detail[0]).fontWeight : null,
       link: link ? link.getAttribute('href') : null,
       links: row.querySelectorAll('a').length,
@@ -225,7 +226,7 @@ def hostile_sync():
     prios = ["urgent", "high", "medium", "low", "none"]
     issues = [{"id": "6c6c6c6c-0000-4000-8000-0000000010%02d" % n, "name": name, "sequence_id": n + 1,
                "priority": prios[n % 5], "state": sid, "project": pid,
-               "assignees": [m["id"] for m in members], "target_date": None}
+               "assignees": [m["id"] for m in members] if n < 3 else [], "target_date": None}
               for n, name in enumerate(h["names"])]
     return h, {"format": "plane-teams sync 1", "issues": issues,
                "projects": [{"id": pid, "identifier": "HOST", "name": h["project"], "members": members,
@@ -277,6 +278,8 @@ class TestWhatTeamsShows(Case):
             self.assertEqual(r["links"], 1)
             self.assertEqual(r["strong"], 0, r["name"])          # no markup from any name
         self.assertIn(h["project"], out["header"])
+        with_names = [r for r in out["rows"] if r["detail"].endswith(", ".join(h["assignees"]))]
+        self.assertEqual(len(with_names), 3)  # the assignees' names as written too
         # the markdown processor is really plugged in: the same names in a TextBlock change
         changed = [n for n, c in zip(h["names"], out["control"]) if c["text"].strip() != n]
         self.assertGreaterEqual(len(changed), len(h["names"]) // 2, out["control"])

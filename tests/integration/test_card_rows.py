@@ -10,6 +10,12 @@ from common import NetCase, FAKETIME_LIB, TOKEN, WEBHOOK_SECRET, envelope_rows, 
 UNKNOWN_MEMBER = "5b0b4c6e-1f7a-4d0e-9a51-0c1d2e3f4aff"
 
 
+def faketime_env(env, when):
+    """The binary under libfaketime at a fixed local time (a sanitizer build allows the preload)."""
+    return dict(env, LD_PRELOAD=FAKETIME_LIB, FAKETIME="@" + when,
+                ASAN_OPTIONS=env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+
+
 def rows_by_key(envelope):
     return {r[4].rstrip("/").split("/")[-1]: r for r in envelope_rows(envelope)}
 
@@ -29,7 +35,7 @@ def run_of(envelope, key, text):
 class TestWhoAndWhen(NetCase):
     def dry_run(self, when="2026-11-28 10:00:00", *args, **env):
         env.setdefault("TZ", "Europe/Paris")
-        e = dict(self.env(**env), LD_PRELOAD=FAKETIME_LIB, FAKETIME="@" + when)
+        e = faketime_env(self.env(**env), when)
         p = self.run_pt("once", "--dry-run", *args, env=e, timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
         return load_json(p.stdout), p
@@ -113,7 +119,7 @@ class TestDueAcrossDaylightSaving(NetCase):
     data = dst_data()
 
     def due(self, when):
-        e = dict(self.env(TZ="Europe/Paris"), LD_PRELOAD=FAKETIME_LIB, FAKETIME="@" + when)
+        e = faketime_env(self.env(TZ="Europe/Paris"), when)
         p = self.run_pt("once", "--dry-run", env=e, timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
         return {k: r[3].split(" · ")[-1] for k, r in rows_by_key(json.loads(p.stdout)).items()}
