@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -418,6 +419,15 @@ int daemon_once(const struct run_opts *o) {
             "configuration of one digest\n", o->config, dm.ntracks);
     rc = EXIT_USAGE;
     goto cleanup;
+  }
+  if (o->save) { /* a file that cannot be written is found before any request */
+    FILE *f = fopen(o->save, "ab");
+    if (!f) {
+      fprintf(stderr, "plane-teams: cannot write %s (--save): %s\n", o->save, strerror(errno));
+      rc = EXIT_USAGE;
+      goto cleanup;
+    }
+    fclose(f);
   }
   if (o->dry_run && o->output) {
     FILE *f = fopen(o->output, "wb"); /* each digest's envelope is appended */

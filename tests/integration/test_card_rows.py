@@ -165,6 +165,12 @@ class TestSaveAndPreview(NetCase):
         self.assertEqual(envelope_rows(json.loads(q.stdout)), envelope_rows(json.loads(p.stdout)))
         self.assertIn("/acme/browse/OPS-3/", q.stdout)
 
+    def test_an_unwritable_save_file_is_found_before_any_request(self):
+        p = self.once("--dry-run", "--save", "no/such/dir/saved.json")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("cannot write no/such/dir/saved.json (--save): No such file or directory", p.stderr)
+        self.assertEqual(self.plane.requests, [])
+
     def test_save_needs_dry_run(self):
         p = self.once("--save", "saved.json")
         self.assertEqual(p.returncode, 2)
