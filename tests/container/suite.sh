@@ -77,7 +77,7 @@ state_of() { # VOLUME KEY: a key of the state file in a volume
 settled_as() { [ "$(state_of "$1" last_sync_status)" = "$2" ] && [ "$(state_of "$1" attempt)" = None ]; }
 new_volume() { pm volume create --label "plane-teams-test=$tag" "$tag-$1" >/dev/null; echo "$tag-$1"; }
 card_title() { # the title of the last card Teams received
-  tail -1 "$work/posts" | python3 -c 'import json,sys; print(json.load(sys.stdin)["attachments"][0]["content"]["body"][0]["items"][0]["text"])'
+  tail -1 "$work/posts" | python3 -c 'import json,sys; t=json.load(sys.stdin)["attachments"][0]["content"]["body"][0]["items"][0]; print(t.get("text") or "".join(r["text"] for r in t["inlines"]))'
 }
 logs_have() { local out; out=$(pm logs "$1" 2>&1); grep -q -- "$2" <<<"$out"; }
 no_secret_in() { # FILE…: neither secret appears
@@ -265,7 +265,7 @@ wait_for 10 logs_have "$h" "reload failed, keeping the running configuration and
 set_clock "2026-11-27 09:00:00"
 wait_for 30 posts_are $((before + 2)) && wait_for 10 settled_as "$vol_h" success || { pm logs "$h"; die "reload: second card"; }
 [ "$(card_title)" = "$original" ] || die "reload: a broken edit changed the card"
-sed 's/^M.TITLE = ".*"$/M.TITLE = "📌 Today"/' "$work/card.lua.good" >"$card"
+sed 's/^    title = "🎯 Top priority issues",$/    title = "📌 Today",/' "$work/card.lua.good" >"$card"
 pm kill -s HUP "$h" >/dev/null
 wait_for 10 logs_have "$h" "reloaded /app/config.lua and the scripts in" || { pm logs "$h"; die "reload: good edit"; }
 set_clock "2026-11-28 09:00:00"
