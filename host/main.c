@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "html.h"
 #include "log.h"
+#include "onboard.h"
 #include "render.h"
 #include "sched.h"
 #include "script.h"
@@ -24,7 +25,9 @@ struct opts {
   const char *issues;
   const char *digest;
   const char *html;
+  const char *projects; /* discover --projects */
   int force, dry_run;
+  int online, json; /* check --online, discover --json */
 };
 
 static const char USAGE[] =
@@ -40,7 +43,13 @@ static const char USAGE[] =
     "  preview --issues FILE [--output FILE] [--html FILE]\n"
     "                           render a saved issue list offline (no network, no secrets);\n"
     "                           --html writes a page that shows the card as Teams would\n"
-    "  check                    load config and scripts, self-test, print the settings\n"
+    "  check [--online]         load config and scripts, self-test, print the settings;\n"
+    "                           --online also reads each project from Plane and shows which\n"
+    "                           of its states each configured state picks (never posts)\n"
+    "  discover [--json] [--projects LIST]\n"
+    "                           list the workspace's projects and their states, and print a\n"
+    "                           config.lua fragment for them (needs only the API key, base\n"
+    "                           URL and workspace; LIST: identifiers or UUIDs, comma-separated)\n"
     "  status                   print the state of each digest (exit 1 when unhealthy)\n"
     "\n"
     "options:\n"
@@ -64,6 +73,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     int has_value;
   } known[] = {{"-c", 1}, {"--config", 1}, {"--scripts", 1}, {"--output", 1}, {"-o", 1},
                {"--issues", 1}, {"--digest", 1}, {"--html", 1}, {"--force", 0}, {"--dry-run", 0},
+               {"--online", 0}, {"--json", 0}, {"--projects", 1},
                {"-h", 0}, {"--help", 0}, {"--version", 0}, {NULL, 0}};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
@@ -93,6 +103,9 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     else if (!strcmp(name, "--html")) o->html = val;
     else if (!strcmp(name, "--force")) o->force = 1;
     else if (!strcmp(name, "--dry-run")) o->dry_run = 1;
+    else if (!strcmp(name, "--online")) o->online = 1;
+    else if (!strcmp(name, "--json")) o->json = 1;
+    else if (!strcmp(name, "--projects")) o->projects = val;
     else if (!strcmp(name, "--version")) {
       printf("plane-teams %s\n", PT_VERSION);
       return -100;
@@ -106,6 +119,9 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     return usage_error("--force and --dry-run go with 'once', not '%s'", cmd);
   if (o->issues && strcmp(cmd, "preview")) return usage_error("--issues goes with 'preview', not '%s'", cmd);
   if (o->html && strcmp(cmd, "preview")) return usage_error("--html goes with 'preview', not '%s'", cmd);
+  if (o->online && strcmp(cmd, "check")) return usage_error("--online goes with 'check', not '%s'", cmd);
+  if ((o->json || o->projects) && strcmp(cmd, "discover"))
+    return usage_error("--json and --projects go with 'discover', not '%s'", cmd);
   if (o->output && strcmp(cmd, "preview") && strcmp(cmd, "once"))
     return usage_error("--output goes with 'once --dry-run' or 'preview', not '%s'", cmd);
   return 0;
@@ -255,8 +271,27 @@ static int cmd_check(const struct opts *o) {
   buf_adds(&desc, "card: Adaptive Card 1.2 elements and properties only (checked by the host)\n");
   fputs(desc.data, stdout);
   puts("check: ok");
+  if (o->online) {
+    fflush(stdout);
+    rc = onboard_check_online(cfg, s);
+  }
 cleanup:
   buf_free(&desc);
+  script_close(s);
+  config_free(cfg);
+  return rc;
+}
+
+/* ---- discover and check --online: see onboard.c --------------------------- */
+
+static int cmd_discover(const struct opts *o) {
+  struct config *cfg = NULL;
+  struct script *s = NULL;
+  int rc;
+  if ((rc = load_config(o, CONFIG_NEED_TOKEN, &cfg)) != EXIT_OK) goto cleanup;
+  if ((rc = load_scripts(o, cfg, &s)) != EXIT_OK) goto cleanup;
+  rc = onboard_discover(cfg, s, o->projects, o->json);
+cleanup:
   script_close(s);
   config_free(cfg);
   return rc;
@@ -332,6 +367,7 @@ int main(int argc, char **argv) {
   else if (!strcmp(cmd, "once")) rc = cmd_daemon(&o, 1);
   else if (!strcmp(cmd, "run")) rc = cmd_daemon(&o, 0);
   else if (!strcmp(cmd, "status")) rc = cmd_status(&o);
+  else if (!strcmp(cmd, "discover")) rc = cmd_discover(&o);
   else rc = usage_error("unknown command '%s'", cmd);
   log_close();
   log_clear_secrets();
