@@ -130,6 +130,7 @@ struct job {
   size_t nfollowed;
   int in_flight;
   int queued; /* waiting for the rate limiter */
+  int via_issues; /* the issues request in flight used issues/, not work-items/ */
   struct retry retry;
   struct http_req *req;
   char where[400];
@@ -382,7 +383,8 @@ static char *job_url(struct job *j) {
   if (j->phase == PH_LIST) {
     snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/", d->workspace);
   } else {
-    const char *what = j->phase == PH_ISSUES && j->f->server->route == ROUTE_ISSUES ? "issues/" : paths[j->phase];
+    j->via_issues = j->phase == PH_ISSUES && j->f->server->route == ROUTE_ISSUES;
+    const char *what = j->via_issues ? "issues/" : paths[j->phase];
     snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/%s/%s", d->workspace,
              j->pid, what);
   }
@@ -484,14 +486,16 @@ static void job_accept(struct job *j, const struct http_response *res) {
 }
 
 /* A 4xx that ends the chain: the sync fails, except for the issues route of a server
- * before v1.1.0 (404 on work-items/: use issues/) and for the members (a warning). */
+ * before v1.1.0 (Plane's 404 on work-items/: use issues/; the projects asked side by side
+ * may each get that 404 before the first one is known) and for the members (a warning). */
 static void job_refused(struct job *j, const struct http_response *res) {
   struct plane_fetch *f = j->f;
   char why[ERR_LEN];
-  if (j->phase == PH_ISSUES && res->status == 404 && f->server->route != ROUTE_ISSUES && is_json_body(res->body)) {
+  if (j->phase == PH_ISSUES && res->status == 404 && !j->via_issues && is_json_body(res->body)) {
+    if (f->server->route != ROUTE_ISSUES)
+      log_info(f->d->name, LF(LF_S("endpoint", j->where)), "%s: 404, so this Plane predates work-items/ "
+               "(v1.1.0); using issues/ from now on", j->where);
     f->server->route = ROUTE_ISSUES;
-    log_info(f->d->name, LF(LF_S("endpoint", j->where)), "%s: 404, so this Plane predates work-items/ "
-             "(v1.1.0); using issues/ from now on", j->where);
     return;
   }
   plane_describe_error(res->status, res->body, j->where, why, sizeof why);
