@@ -130,9 +130,14 @@ int onboard_discover(const struct config *cfg, struct script *s, const char *wan
   if (!wanted) /* the configured projects, when there are some */
     for (size_t i = 0; i < d->nprojects; i++) buf_printf(&want, "%s%s", i ? "," : "", d->projects[i]);
   if (batch_choose_projects(b, wanted ? wanted : want.data ? want.data : "", d->workspace, &chosen, err) < 0) {
-    fprintf(stderr, "plane-teams: discover: %s\n", err);
-    rc = EXIT_USAGE;
-    goto cleanup;
+    if (wanted) {
+      fprintf(stderr, "plane-teams: discover: %s\n", err);
+      rc = EXIT_USAGE;
+      goto cleanup;
+    }
+    /* a stale configured project: discover is how one finds the right ones */
+    fprintf(stderr, "plane-teams: discover: the configured projects: %s; the fragment is for all of them\n", err);
+    chosen = xstrdup(all);
   }
   render_ctx(d, time(NULL), NULL, &ctx);
   if (batch_discover(b, ctx.data, chosen, as_json, &text, err) < 0) goto failed;

@@ -456,7 +456,7 @@ static void job_accept(struct job *j, const struct http_response *res) {
   char err[ERR_LEN];
   int rc = 0;
   memset(&pi, 0, sizeof pi);
-  if (res->body && res->body[strspn(res->body, " \t\r\n")] == '<') {
+  if (j->phase != PH_MEMBERS && res->body && res->body[strspn(res->body, " \t\r\n")] == '<') {
     fail(f, "%s: the response is an HTML page, not JSON: plane_base_url must be the address that "
          "serves Plane's /api/v1/ (plane-teams adds /api/v1/ itself)", where);
     return;

@@ -137,6 +137,11 @@ class TestDiscover(NetCase):
         p = self.run_pt("discover", env=self.env(PLANE_PROJECT_ID=DEF))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn('projects = "%s", -- DEF\n' % DEF, p.stdout)
+        stale = "e0000000-0000-4000-8000-000000000009"
+        p = self.run_pt("discover", env=self.env(PLANE_PROJECT_ID=stale))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('the configured projects: no project "%s" among the 3' % stale, p.stderr)
+        self.assertIn('projects = "%s", -- DEF, FR, TWO' % ALL, p.stdout)
         p = self.discover("--projects", "NOPE")
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn('no project "NOPE" among the 3 the API key sees in workspace acme (DEF, FR, TWO)', p.stderr)
