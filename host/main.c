@@ -288,8 +288,13 @@ static int cmd_discover(const struct opts *o) {
   struct config *cfg = NULL;
   struct script *s = NULL;
   int rc;
+  char err[ERR_LEN];
   if ((rc = load_config(o, CONFIG_NEED_TOKEN, &cfg)) != EXIT_OK) goto cleanup;
-  if ((rc = load_scripts(o, cfg, &s)) != EXIT_OK) goto cleanup;
+  if (script_open(NULL, &s, err) < 0) { /* the host's Lua only: discover renders nothing */
+    fprintf(stderr, "plane-teams: %s\n", err);
+    rc = EXIT_USAGE;
+    goto cleanup;
+  }
   rc = onboard_discover(cfg, s, o->projects, o->json);
 cleanup:
   script_close(s);

@@ -2,6 +2,7 @@
 (issues/ only before v1.1.0, both, work-items/ only) giving the same card."""
 import json
 import re
+import shutil
 
 from common import NetCase, TOKEN, envelope_rows
 from fake_plane import FakePlane
@@ -148,6 +149,7 @@ class TestDiscover(NetCase):
 
     def test_needs_only_the_token_base_url_and_workspace(self):
         env = self.env(PLANE_PROJECT_ID=None, TEAMS_WEBHOOK_URL=None)
+        shutil.rmtree(self.path("scripts"))  # not the scripts either
         p = self.run_pt("discover", env=env)
         self.assertEqual(p.returncode, 0, p.stderr)
         env.pop("PLANE_API_TOKEN")
