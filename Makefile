@@ -1,27 +1,33 @@
 # plane-teams: thin wrapper around CMake and the test suites.
 #   make deps   install the Debian packages and the test tools (as root; otherwise prints the apt-get line)
-#   make        build build/plane-teams
+#   make        build build/plane-teams (installs nothing)
 #   make demo   show the main job on bundled example data (no credentials)
 #   make test   every test: Lua specs, luacheck, C unit tests, integration, sanitizers
+# demo, preview, bench and the test targets first install what they need (deps-*), so that
+# they work on a fresh Debian machine; make, build and build-asan never install anything.
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-# Debian packages: what building and the demo need, and what the tests add.
+# Debian packages: what building and the demo need, what the Lua specs and luacheck need
+# (test-lua and lint, nothing else), and what the other tests add.
 DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson libuv1-dev \
   libcurl4-openssl-dev python3 tzdata ca-certificates
-DEB_TEST := lua-busted lua-check valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
-  mmdebstrap shellcheck
+DEB_LUA := lua5.4 lua-cjson lua-busted lua-check python3
+DEB_TEST := valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
+  mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins systemd strace
+# -Werror: on for the test builds (build-asan always, build under the test targets)
+WERROR ?= OFF
 
-.PHONY: all build build-asan deps deps-build deps-test demo preview bench test test-lua test-unit \
-  test-integration test-valgrind test-container lint clean docker-build docker-up docker-down \
+.PHONY: all build build-asan deps deps-build deps-lua deps-test demo preview bench test test-lua test-unit \
+  test-integration test-valgrind test-container test-install lint clean docker-build docker-up docker-down \
   docker-logs docker-reload docker-status
 
 all: build
 
-deps: deps-build deps-test
+deps: deps-build deps-lua deps-test
 
 # apt-get only what is missing; as another user, print the line to run
 define apt_install
@@ -38,24 +44,30 @@ endef
 deps-build:
 	$(call apt_install,$(DEB_BUILD))
 
-# Node is for the tests and preview --html only: Microsoft's Adaptive Cards renderer,
-# pinned by tools/cardcheck/package-lock.json. The daemon never needs it.
-deps-test: deps-build
+deps-lua:
+	$(call apt_install,$(DEB_LUA))
+
+# npm fetches Microsoft's Adaptive Cards renderer, pinned by tools/cardcheck/package-lock.json:
+# the tests run it with Node, and make preview puts it in the page. The daemon never needs it.
+deps-test: deps-build deps-lua
 	$(call apt_install,$(DEB_TEST))
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } \
 	  || { echo "missing Node.js; run as root: apt-get install -y nodejs npm"; exit 1; }
 	@[ -d tools/cardcheck/node_modules/adaptivecards ] || npm ci --prefix tools/cardcheck --no-audit --no-fund --loglevel=error
 
-$(BUILD)/Makefile: CMakeLists.txt
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# A goal that installs (demo, preview, bench, test*) builds only after deps-build.
+ifneq ($(filter demo preview bench test%,$(MAKECMDGOALS)),)
+build build-asan: deps-build
+endif
 
-build: deps-build $(BUILD)/Makefile
+# cmake --build re-runs the configure step itself when CMakeLists.txt changes; the
+# explicit one only applies a changed WERROR (and costs nothing when none changed).
+build:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPT_WERROR=$(WERROR) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) >$(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 
-$(ASAN_BUILD)/Makefile: CMakeLists.txt
-	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPT_SANITIZE=ON >/dev/null
-
-build-asan: deps-build $(ASAN_BUILD)/Makefile
+build-asan:
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPT_SANITIZE=ON -DPT_WERROR=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) >$(ASAN_BUILD)/build.log 2>&1 || { cat $(ASAN_BUILD)/build.log; exit 1; }
 
 demo: build
@@ -65,8 +77,10 @@ demo: build
 # build/preview.html, and a screenshot in build/preview.png when Chromium is there.
 ISSUES ?= examples/issues.json
 CONFIG ?= examples/config.lua
+RENDERER := tools/cardcheck/node_modules/adaptivecards/dist/adaptivecards.min.js
 preview: build deps-test
-	@LOG_FILE= $(BUILD)/plane-teams -c $(CONFIG) preview --issues $(ISSUES) --html $(BUILD)/preview.html --output $(BUILD)/preview.json
+	@LOG_FILE= $(BUILD)/plane-teams -c $(CONFIG) preview --issues $(ISSUES) --html $(BUILD)/preview.html \
+	  --renderer $(RENDERER) --output $(BUILD)/preview.json
 	@if command -v chromium >/dev/null; then \
 	  profile=$$(mktemp -d); \
 	  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
@@ -75,11 +89,11 @@ preview: build deps-test
 	  echo "screenshot: $(BUILD)/preview.png"; fi
 	@echo "open $(BUILD)/preview.html in a browser"
 
-lint: deps-test
-	luacheck -q scripts host/batch.lua host/cardcheck.lua host/card_rules.lua tests/scripts config.lua examples/config.lua
+lint: deps-lua
+	luacheck -q scripts host/batch.lua host/cardcheck.lua tests/scripts config.lua examples/config.lua
 	python3 tools/gen_card_rules.py --check
 
-test-lua: deps-test
+test-lua: deps-lua
 	cd tests/scripts && lua5.4 /usr/bin/busted --lpath='../../scripts/?.lua;../../host/?.lua;./?.lua' .
 
 test-unit: deps-test build-asan
@@ -91,12 +105,21 @@ test-integration: deps-test build build-asan
 test-valgrind: deps-test build
 	bash tests/valgrind.sh $(BUILD)/plane-teams
 
-# the image's runtime stage, without Docker: a bookworm root with only its packages
-test-container: deps-test build
-	bash tests/container/runtime_root.sh $(BUILD)/plane-teams
+# the image, built from the Dockerfile and run with podman (and the compose file with
+# podman-compose) against the fakes on loopback; docs/docker.md, "testing the image without Docker"
+test-container: deps-test
+	bash tests/container/suite.sh
 
-test: lint test-lua test-unit test-integration test-valgrind test-container
+# cmake --install into a scratch prefix, and the installed binary's preview --html
+test-install: deps-test
+	bash tests/install.sh
+
+test: lint test-lua test-unit test-integration test-valgrind test-container test-install
 	@echo "make test: all suites passed"
+
+# the tests build with -Werror (CI runs make test)
+test: WERROR = ON
+test-%: WERROR = ON
 
 # make bench [RUNS=3]: SPEC §10 against the fakes on loopback (several minutes); the
 # table goes to the terminal, callgrind files to build/bench/.

@@ -23,10 +23,29 @@ local function fail(where, fmt, ...)
   error(where .. ": " .. string.format(fmt, ...), 0)
 end
 
+-- Every byte that is not part of valid UTF-8 becomes U+FFFD: one bad name must not stop
+-- every digest (the card is sent as UTF-8).
+function B.valid_utf8(s)
+  if utf8.len(s) then return s end
+  local out, i = {}, 1
+  while i <= #s do
+    local _, bad = utf8.len(s, i)
+    if not bad then
+      out[#out + 1] = s:sub(i)
+      break
+    end
+    out[#out + 1] = s:sub(i, bad - 1)
+    out[#out + 1] = "\u{FFFD}"
+    i = bad + 1
+  end
+  return table.concat(out)
+end
+
 local function decode(body, where)
   if body == nil or body == "" then
     fail(where, "the response body is empty, expected JSON")
   end
+  body = B.valid_utf8(body)
   local ok, v = pcall(cjson.decode, body)
   if not ok then
     local first = body:match("^%s*(.)")

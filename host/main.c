@@ -1,6 +1,5 @@
 /* plane-teams: command line, commands, exit codes, start and stop order. */
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +25,7 @@ struct opts {
   const char *digest;
   const char *html;
   const char *projects; /* discover --projects */
+  const char *renderer;
   int force, dry_run;
   int online, json; /* check --online, discover --json */
 };
@@ -40,9 +40,11 @@ static const char USAGE[] =
     "  run                      daemon: post each digest at its time, forever (default)\n"
     "  once [--force] [--dry-run] [--output FILE]\n"
     "                           one sync now; --dry-run prints the message, posts nothing\n"
-    "  preview --issues FILE [--output FILE] [--html FILE]\n"
+    "  preview --issues FILE [--output FILE] [--html FILE [--renderer FILE]]\n"
     "                           render a saved issue list offline (no network, no secrets);\n"
-    "                           --html writes a page that shows the card as Teams would\n"
+    "                           --html writes a page that shows the card as Teams would,\n"
+    "                           with Microsoft's renderer (adaptivecards.min.js) from\n"
+    "                           --renderer, $PLANE_TEAMS_RENDERER or " PT_DATADIR "\n"
     "  check [--online]         load config and scripts, self-test, print the settings;\n"
     "                           --online also reads each project from Plane and shows which\n"
     "                           of its states each configured state picks (never posts)\n"
@@ -72,9 +74,9 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     const char *name;
     int has_value;
   } known[] = {{"-c", 1}, {"--config", 1}, {"--scripts", 1}, {"--output", 1}, {"-o", 1},
-               {"--issues", 1}, {"--digest", 1}, {"--html", 1}, {"--force", 0}, {"--dry-run", 0},
-               {"--online", 0}, {"--json", 0}, {"--projects", 1},
-               {"-h", 0}, {"--help", 0}, {"--version", 0}, {NULL, 0}};
+               {"--issues", 1}, {"--digest", 1}, {"--html", 1}, {"--renderer", 1}, {"--force", 0},
+               {"--dry-run", 0}, {"--online", 0}, {"--json", 0}, {"--projects", 1}, {"-h", 0}, {"--help", 0},
+               {"--version", 0}, {NULL, 0}};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
     if (a[0] != '-' || !a[1]) {
@@ -101,6 +103,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     else if (!strcmp(name, "--issues")) o->issues = val;
     else if (!strcmp(name, "--digest")) o->digest = val;
     else if (!strcmp(name, "--html")) o->html = val;
+    else if (!strcmp(name, "--renderer")) o->renderer = val;
     else if (!strcmp(name, "--force")) o->force = 1;
     else if (!strcmp(name, "--dry-run")) o->dry_run = 1;
     else if (!strcmp(name, "--online")) o->online = 1;
@@ -119,6 +122,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     return usage_error("--force and --dry-run go with 'once', not '%s'", cmd);
   if (o->issues && strcmp(cmd, "preview")) return usage_error("--issues goes with 'preview', not '%s'", cmd);
   if (o->html && strcmp(cmd, "preview")) return usage_error("--html goes with 'preview', not '%s'", cmd);
+  if (o->renderer && !o->html) return usage_error("%s", "--renderer goes with 'preview --html'");
   if (o->online && strcmp(cmd, "check")) return usage_error("--online goes with 'check', not '%s'", cmd);
   if ((o->json || o->projects) && strcmp(cmd, "discover"))
     return usage_error("--json and --projects go with 'discover', not '%s'", cmd);
@@ -182,11 +186,11 @@ static const struct digest *pick_digest(const struct config *cfg, const char *na
   return NULL;
 }
 
-static int write_html(const char *path, const struct render_out *out) {
+static int write_html(const char *path, const char *renderer_option, const struct render_out *out) {
   char err[ERR_LEN];
   struct buf page;
   int rc = EXIT_USAGE;
-  char *renderer = html_find_renderer(err);
+  char *renderer = html_find_renderer(renderer_option, err);
   buf_init(&page);
   if (!renderer || html_page(out->envelope, out->size, renderer, &page, err) < 0) {
     fprintf(stderr, "plane-teams: preview: %s\n", err);
@@ -241,7 +245,7 @@ static int cmd_preview(const struct opts *o) {
   log_info(d->name, LF(LF_N("transform_ms", out.transform_ms), LF_N("card_ms", out.card_ms)),
            "preview: %zu issues read, %zu matching, %zu on the card (%zu bytes); transform %.1f ms, card %.1f ms",
            out.fetched, out.matching, out.posted, out.size, out.transform_ms, out.card_ms);
-  if (o->html && (rc = write_html(o->html, &out)) != EXIT_OK) goto cleanup;
+  if (o->html && (rc = write_html(o->html, o->renderer, &out)) != EXIT_OK) goto cleanup;
   rc = o->output || !o->html ? write_output(o->output, out.envelope, out.size) : EXIT_OK;
 cleanup:
   render_out_free(&out);

@@ -54,8 +54,11 @@ static void limiter_pump(void *ud) {
     double now = now_ms();
     limiter_prune(lm, now);
     if (lm->in_flight + (int)lm->nexpires >= lm->limit) {
-      if (lm->nexpires) /* else: an answer will pump */
+      if (lm->nexpires) { /* else: an answer will pump */
         lm->wake = delay_start(lm->loop, (uint64_t)(lm->expires[0] - now) + 1, limiter_pump, lm);
+        log_debug(NULL, LF(LF_N("rate_limit", lm->limit)), "rate limit: %d requests a minute reached; "
+                  "the next waits %.1f s", lm->limit, (lm->expires[0] - now) / 1000.0);
+      }
       return;
     }
     struct waiter *w = lm->head;

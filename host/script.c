@@ -111,12 +111,10 @@ static void l_hook(lua_State *L, lua_Debug *ar) {
   luaL_error(L, "%s", m->why);
 }
 
+/* No metamethod of the error object is called: it would run with the hook off. */
 static int l_msgh(lua_State *L) {
   const char *msg = lua_tostring(L, 1);
-  if (!msg) {
-    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
-    else msg = lua_pushfstring(L, "(an error object of type %s)", luaL_typename(L, 1));
-  }
+  if (!msg) msg = lua_pushfstring(L, "(an error object of type %s)", luaL_typename(L, 1));
   luaL_traceback(L, L, msg, 1);
   return 1;
 }
@@ -178,15 +176,21 @@ static int l_pcall(lua_State *L) {
   return after_pcall(L, status, 1);
 }
 
+/* Lua runs a message handler before it unwinds, with the count hook switched off (the
+ * hook that raised the error has not returned): a looping handler could never be
+ * stopped. So the handler runs after the protected call returned, where limits hold. */
 static int l_xpcall(lua_State *L) {
   int n = lua_gettop(L);
   luaL_checktype(L, 2, LUA_TFUNCTION);
   lua_pushvalue(L, 1);
-  lua_pushvalue(L, 2);
-  lua_replace(L, 1); /* the handler at 1 */
-  lua_replace(L, 2); /* the function at 2 */
-  int status = lua_pcall(L, n - 2, LUA_MULTRET, 1);
-  return after_pcall(L, status, 2);
+  for (int i = 3; i <= n; i++) lua_pushvalue(L, i);
+  int status = lua_pcall(L, n - 2, LUA_MULTRET, 0);
+  if (status != LUA_OK && !mem_of(L)->tripped) {
+    lua_pushvalue(L, 2);
+    lua_insert(L, -2);
+    lua_pcall(L, 1, 1, 0); /* the handler's result, or its own error */
+  }
+  return after_pcall(L, status, n + 1);
 }
 
 /* A finalizer would run outside any protected call, where no limit holds. */

@@ -47,6 +47,7 @@ PLANE_PROJECT_ID=4af68566-94a4-4eb3-94aa-50dc9427067b,b1c0e7d2-5f3a-4c8e-9d61-2a
 run 0 "discover" discover
 run 0 "discover --json" discover --json
 PLANE_WORKSPACE=nope run 1 "discover, wrong workspace" discover
+: > "$work/daemon.err"
 "${vg[@]}" "$bin" run 2>"$work/daemon.err" &
 pid=$!
 for _ in $(seq 300); do grep -q "posted" "$work/daemon.err" && break; sleep 0.1; done

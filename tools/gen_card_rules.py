@@ -76,19 +76,31 @@ def props_of(name):
     return merged
 
 
-def lua(v, indent=0):
-    pad = "  " * indent
+def lua(v):
+    """A Lua constructor for v, on one line."""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):
         return json.dumps(v)
     if isinstance(v, list):
-        return "{ " + ", ".join(lua(x, indent) for x in v) + " }"
-    items = []
-    for k in sorted(v):
-        key = k if k.isidentifier() else "[" + json.dumps(k) + "]"
-        items.append(f"{pad}  {key} = {lua(v[k], indent + 1)},")
-    return "{\n" + "\n".join(items) + f"\n{pad}}}"
+        return "{ " + ", ".join(lua(x) for x in v) + " }" if v else "{}"
+    return "{ " + ", ".join(f"{key(k)} = {lua(v[k])}" for k in sorted(v)) + " }"
+
+
+def key(k):
+    return k if k.isidentifier() else "[" + json.dumps(k) + "]"
+
+
+def rules_lua(rules):
+    """One line per property, one block per type."""
+    out = ["return {"]
+    for name in sorted(rules):
+        r = rules[name]
+        out.append(f"  {key(name)} = {{ required = {lua(r['required'])}, props = {{")
+        out += [f"    {key(p)} = {lua(r['props'][p])}," for p in sorted(r["props"])]
+        out.append("  } },")
+    out.append("}")
+    return "\n".join(out) + "\n"
 
 
 def generate():
@@ -102,7 +114,7 @@ def generate():
             "-- Do not edit: regenerate. For every element and action type: the properties it may\n"
             "-- have (t: JSON type, enum: allowed values, lower case; types: element types;\n"
             "-- array: items; anyof: alternatives; any: anything) and what it needs.\n")
-    return head + "return " + lua(rules) + "\n"
+    return head + rules_lua(rules)
 
 
 def main():

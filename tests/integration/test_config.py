@@ -6,10 +6,11 @@ from common import Case, base_env, TOKEN
 
 
 class TestConfigErrors(Case):
-    def check_fails(self, msg, **env):
+    def check_fails(self, *msgs, **env):
         p = self.run_pt("check", env=base_env(**env))
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
-        self.assertIn(msg, p.stderr)
+        for msg in msgs:
+            self.assertIn(msg, p.stderr)
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
         self.assertNoSecrets(p.stdout, p.stderr)
         return p
@@ -109,6 +110,10 @@ class TestConfigErrors(Case):
         self.write("config.lua", "while true do end\n")
         self.check_fails("(an endless loop?)")
 
+    def test_config_loop_that_catches_the_limit_is_stopped(self):
+        self.write("config.lua", "while true do pcall(function() while true do end end) end return {}\n")
+        self.check_fails("./config.lua:1: stopped after", "(an endless loop?)")
+
 
 class TestSecrets(Case):
     def test_file_secrets_and_redaction(self):
@@ -128,6 +133,10 @@ class TestSecrets(Case):
                                               TZ="Europe/Paris", PLANE_BASE_URL="https://plane.example.com/api/v1/"))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("schedule: 07:00 mon,wed,fri (Europe/Paris)", p.stdout)
+        # the binary runs no Node and knows no source tree: Microsoft's renderer is a test tool
+        self.assertIn("card: Adaptive Card 1.2 elements and properties only (checked by the host)", p.stdout)
+        self.assertNotIn("renderer", p.stdout + p.stderr)
+        self.assertNotIn("make deps", p.stdout + p.stderr)
         self.assertIn("plane_base_url: https://plane.example.com\n", p.stdout)
         self.assertIn("plane_app_url: https://plane.example.com\n", p.stdout)
         self.assertIn("self-check main: the scripts turned the built-in sample (7 issues) into 6 rows", p.stdout)

@@ -185,6 +185,11 @@ class TestBadScripts(Case):
                             "  while true do pcall(function() while true do end end) end\nend }\n")
         self.preview_fails("(an endless loop?)", "scripts/transform.lua:2:")
 
+    def test_a_looping_error_handler_is_stopped_too(self):
+        self.replace_script("card.lua", "return { card = function()\n  while true do xpcall(function() "
+                            "while true do end end, function() while true do end end) end\nend }\n")
+        self.preview_fails("(an endless loop?)", "scripts/card.lua:2:")
+
     def test_a_card_script_that_spoils_the_rows_changes_nothing_the_host_reads(self):
         # the host takes the posted ids from transform's rows before card.lua runs
         with open(self.path("scripts", "card.lua"), encoding="utf-8") as f:
