@@ -727,11 +727,11 @@ int config_require(const struct config *c, unsigned need, char *err) {
     if (c->ndigests > 1) snprintf(where, sizeof where, "%s: digest %s", c->path, d->name);
     else snprintf(where, sizeof where, "%s", c->path);
     if (!d->workspace) return bad(err, where, "workspace", NULL, "is required (the slug in app.plane.so/<slug>/)");
-    if (need & CONFIG_NEED_PLANE) {
-      if (!d->api_token)
-        return bad(err, where, "plane_api_token", NULL, "is required: the Plane API key, sent as X-API-Key");
-      if (!d->nprojects) return bad(err, where, "projects", NULL, "is required: one or more project UUIDs");
-    }
+    if ((need & (CONFIG_NEED_PLANE | CONFIG_NEED_TOKEN)) && !d->api_token)
+      return bad(err, where, "plane_api_token", NULL, "is required: the Plane API key, sent as X-API-Key");
+    if ((need & CONFIG_NEED_PLANE) && !d->nprojects)
+      return bad(err, where, "projects", NULL, "is required: one or more project UUIDs "
+                 "(`plane-teams discover` lists them)");
     if ((need & CONFIG_NEED_TEAMS) && !d->webhook_url)
       return bad(err, where, "teams_webhook_url", NULL, "is required to post: the Teams webhook's URL");
   }

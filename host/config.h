@@ -51,7 +51,9 @@ struct config {
   size_t nwarnings;
 };
 
-enum { CONFIG_NEED_PLANE = 1, CONFIG_NEED_TEAMS = 2 };
+/* PLANE: the API key and the projects; TEAMS: the webhook; TOKEN: the API key only
+ * (`discover`). The workspace is always required. */
+enum { CONFIG_NEED_PLANE = 1, CONFIG_NEED_TEAMS = 2, CONFIG_NEED_TOKEN = 4 };
 
 /** Run config.lua and validate every value; exit code 2 material on error. */
 int config_load(const char *path, struct config **out, char *err);

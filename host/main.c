@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "html.h"
 #include "log.h"
+#include "onboard.h"
 #include "render.h"
 #include "sched.h"
 #include "script.h"
@@ -23,9 +24,11 @@ struct opts {
   const char *issues;
   const char *digest;
   const char *html;
+  const char *projects; /* discover --projects */
   const char *renderer;
   const char *save;
   int force, dry_run;
+  int online, json; /* check --online, discover --json */
 };
 
 static const char USAGE[] =
@@ -44,7 +47,13 @@ static const char USAGE[] =
     "                           --html writes a page that shows the card as Teams would,\n"
     "                           with Microsoft's renderer (adaptivecards.min.js) from\n"
     "                           --renderer, $PLANE_TEAMS_RENDERER or " PT_DATADIR "\n"
-    "  check                    load config and scripts, self-test, print the settings\n"
+    "  check [--online]         load config and scripts, self-test, print the settings;\n"
+    "                           --online also reads each project from Plane and shows which\n"
+    "                           of its states each configured state picks (never posts)\n"
+    "  discover [--json] [--projects LIST]\n"
+    "                           list the workspace's projects and their states, and print a\n"
+    "                           config.lua fragment for them (needs only the API key, base\n"
+    "                           URL and workspace; LIST: identifiers or UUIDs, comma-separated)\n"
     "  status                   print the state of each digest (exit 1 when unhealthy)\n"
     "\n"
     "options:\n"
@@ -68,7 +77,8 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     int has_value;
   } known[] = {{"-c", 1}, {"--config", 1}, {"--scripts", 1}, {"--output", 1}, {"-o", 1},
                {"--issues", 1}, {"--digest", 1}, {"--html", 1}, {"--renderer", 1}, {"--save", 1},
-               {"--force", 0}, {"--dry-run", 0}, {"-h", 0}, {"--help", 0}, {"--version", 0}, {NULL, 0}};
+               {"--force", 0}, {"--dry-run", 0}, {"--online", 0}, {"--json", 0}, {"--projects", 1}, {"-h", 0},
+               {"--help", 0}, {"--version", 0}, {NULL, 0}};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
     if (a[0] != '-' || !a[1]) {
@@ -99,6 +109,9 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     else if (!strcmp(name, "--save")) o->save = val;
     else if (!strcmp(name, "--force")) o->force = 1;
     else if (!strcmp(name, "--dry-run")) o->dry_run = 1;
+    else if (!strcmp(name, "--online")) o->online = 1;
+    else if (!strcmp(name, "--json")) o->json = 1;
+    else if (!strcmp(name, "--projects")) o->projects = val;
     else if (!strcmp(name, "--version")) {
       printf("plane-teams %s\n", PT_VERSION);
       return -100;
@@ -115,6 +128,9 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     return usage_error("%s", "--save goes with 'once --dry-run'");
   if (o->html && strcmp(cmd, "preview")) return usage_error("--html goes with 'preview', not '%s'", cmd);
   if (o->renderer && !o->html) return usage_error("%s", "--renderer goes with 'preview --html'");
+  if (o->online && strcmp(cmd, "check")) return usage_error("--online goes with 'check', not '%s'", cmd);
+  if ((o->json || o->projects) && strcmp(cmd, "discover"))
+    return usage_error("--json and --projects go with 'discover', not '%s'", cmd);
   if (o->output && strcmp(cmd, "preview") && strcmp(cmd, "once"))
     return usage_error("--output goes with 'once --dry-run' or 'preview', not '%s'", cmd);
   return 0;
@@ -268,8 +284,32 @@ static int cmd_check(const struct opts *o) {
   buf_adds(&desc, "card: Adaptive Card 1.2 elements and properties only (checked by the host)\n");
   fputs(desc.data, stdout);
   puts("check: ok");
+  if (o->online) {
+    fflush(stdout);
+    rc = onboard_check_online(cfg, s);
+  }
 cleanup:
   buf_free(&desc);
+  script_close(s);
+  config_free(cfg);
+  return rc;
+}
+
+/* ---- discover and check --online: see onboard.c --------------------------- */
+
+static int cmd_discover(const struct opts *o) {
+  struct config *cfg = NULL;
+  struct script *s = NULL;
+  int rc;
+  char err[ERR_LEN];
+  if ((rc = load_config(o, CONFIG_NEED_TOKEN, &cfg)) != EXIT_OK) goto cleanup;
+  if (script_open(NULL, &s, err) < 0) { /* the host's Lua only: discover renders nothing */
+    fprintf(stderr, "plane-teams: %s\n", err);
+    rc = EXIT_USAGE;
+    goto cleanup;
+  }
+  rc = onboard_discover(cfg, s, o->projects, o->json);
+cleanup:
   script_close(s);
   config_free(cfg);
   return rc;
@@ -345,6 +385,7 @@ int main(int argc, char **argv) {
   else if (!strcmp(cmd, "once")) rc = cmd_daemon(&o, 1);
   else if (!strcmp(cmd, "run")) rc = cmd_daemon(&o, 0);
   else if (!strcmp(cmd, "status")) rc = cmd_status(&o);
+  else if (!strcmp(cmd, "discover")) rc = cmd_discover(&o);
   else rc = usage_error("unknown command '%s'", cmd);
   log_close();
   log_clear_secrets();

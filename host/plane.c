@@ -108,9 +108,11 @@ static void limiter_forget(struct limiter *lm, void *ud) {
 
 /* ---- client ------------------------------------------------------------ */
 
-/* What each chain of requests of a project fetches. */
-enum phase { PH_PROJECT, PH_STATES, PH_ISSUES, PH_MEMBERS, PH_DONE };
+/* What each chain of requests fetches: a project's object, states, issues or members, or
+ * the workspace's list of projects. */
+enum phase { PH_PROJECT, PH_STATES, PH_ISSUES, PH_MEMBERS, PH_LIST, PH_DONE };
 static const enum phase chains[] = {PH_PROJECT, PH_STATES, PH_ISSUES, PH_MEMBERS};
+static const unsigned chain_bits[] = {PLANE_PROJECT, PLANE_STATES, PLANE_ISSUES, PLANE_MEMBERS};
 #define NCHAINS (sizeof chains / sizeof *chains)
 
 /* Which issues route a server serves: work-items/ (v1.1.0 and later) or only issues/. */
@@ -124,13 +126,14 @@ struct server {
 
 struct job {
   struct plane_fetch *f;
-  char *pid;
+  char *pid; /* NULL: the workspace's projects list */
   enum phase phase;
   char cursor[128];
   char **followed; /* every cursor followed, to notice one that comes back */
   size_t nfollowed;
   int in_flight;
   int queued; /* waiting for the rate limiter */
+  int via_issues; /* the issues request in flight used issues/, not work-items/ */
   struct retry retry;
   struct http_req *req;
   char where[400];
@@ -306,15 +309,35 @@ static void body_detail(const char *body, char *out, size_t n) {
   out[k] = 0;
 }
 
+static int is_json_body(const char *body) {
+  while (body && (*body == ' ' || *body == '\n' || *body == '\r' || *body == '\t')) body++;
+  return body && (*body == '{' || *body == '[');
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && !strcmp(s + a - b, suffix);
+}
+
 void plane_describe_error(long status, const char *body, const char *where, char *out, size_t n) {
   char detail[200], what[240];
+  int list = ends_with(where, "/projects/"); /* the workspace's projects list */
   body_detail(body, detail, sizeof detail);
   if (detail[0]) snprintf(what, sizeof what, "%ld %s", status, detail);
   else snprintf(what, sizeof what, "%ld", status);
   if (status == 401)
-    snprintf(out, n, "Plane did not receive the API key (%s) at %s", what, where);
+    snprintf(out, n, "Plane did not receive the API key (%s) at %s: set plane_api_token, and check "
+             "that no proxy drops the X-API-Key header", what, where);
   else if (status == 403 && strstr(detail, "token"))
-    snprintf(out, n, "Plane rejected the API key (%s) at %s", what, where);
+    snprintf(out, n, "Plane rejected the API key (%s) at %s: check plane_api_token (revoked, expired, "
+             "or from another Plane?)", what, where);
+  else if (status == 404 && !is_json_body(body))
+    snprintf(out, n, "not Plane's API: %s answered %ld with %s: plane_base_url must be the address that "
+             "serves Plane's /api/v1/ (plane-teams adds /api/v1/ itself)", where, status,
+             detail[0] ? detail : "an empty body");
+  else if (list && (status == 403 || status == 404))
+    snprintf(out, n, "Plane denied access to the workspace (%s) at %s: check the workspace slug (the "
+             "<slug> in app.plane.so/<slug>/) and that the API key's user is a member of it", what, where);
   else if (status == 403)
     snprintf(out, n, "Plane denied access (%s) at %s: is the API key's user a member of the "
              "project, and is the workspace slug right?", what, where);
@@ -356,17 +379,24 @@ static void add_encoded(struct buf *u, const char *v) {
 
 static const char *const paths[] = {"", "states/", "work-items/", "members/"};
 
+static int paged(enum phase ph) { return ph == PH_STATES || ph == PH_ISSUES || ph == PH_LIST; }
+
 static char *job_url(struct job *j) {
   const struct digest *d = j->f->d;
-  const char *what = j->phase == PH_ISSUES && j->f->server->route == ROUTE_ISSUES ? "issues/" : paths[j->phase];
-  snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/%s/%s", d->workspace,
-           j->pid, what);
+  if (j->phase == PH_LIST) {
+    snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/", d->workspace);
+  } else {
+    j->via_issues = j->phase == PH_ISSUES && j->f->server->route == ROUTE_ISSUES;
+    const char *what = j->via_issues ? "issues/" : paths[j->phase];
+    snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/%s/%s", d->workspace,
+             j->pid, what);
+  }
   struct buf u;
   buf_init(&u);
   buf_printf(&u, "%s%s", d->base_url, j->where + 4);
-  if (j->phase == PH_STATES) buf_adds(&u, "?per_page=100");
+  if (j->phase == PH_STATES || j->phase == PH_LIST) buf_adds(&u, "?per_page=100");
   if (j->phase == PH_ISSUES) buf_adds(&u, "?per_page=100&expand=state&fields=" ISSUE_FIELDS);
-  if ((j->phase == PH_STATES || j->phase == PH_ISSUES) && j->cursor[0]) {
+  if (paged(j->phase) && j->cursor[0]) {
     buf_adds(&u, "&cursor=");
     add_encoded(&u, j->cursor);
   }
@@ -414,7 +444,7 @@ static int job_follow(struct job *j, const char *cursor) {
  * its issues, or its members. The chains of a project run side by side. */
 static void job_advance(struct job *j, const struct page_info *pi) {
   j->retry.attempt = 0;
-  if ((j->phase == PH_STATES || j->phase == PH_ISSUES) && pi->has_next) {
+  if (paged(j->phase) && pi->has_next) {
     job_follow(j, pi->next_cursor);
     return;
   }
@@ -429,6 +459,11 @@ static void job_accept(struct job *j, const struct http_response *res) {
   char err[ERR_LEN];
   int rc = 0;
   memset(&pi, 0, sizeof pi);
+  if (j->phase != PH_MEMBERS && res->body && res->body[strspn(res->body, " \t\r\n")] == '<') {
+    fail(f, "%s: the response is an HTML page, not JSON: plane_base_url must be the address that "
+         "serves Plane's /api/v1/ (plane-teams adds /api/v1/ itself)", where);
+    return;
+  }
   switch (j->phase) {
     case PH_PROJECT: rc = batch_set_project(f->batch, j->pid, res->body, res->len, where, err); break;
     case PH_STATES: rc = batch_add_states_page(f->batch, j->pid, res->body, res->len, where, &pi, err); break;
@@ -440,6 +475,7 @@ static void job_accept(struct job *j, const struct http_response *res) {
       if (batch_set_members(f->batch, j->pid, res->body, res->len, where, err) < 0)
         log_warn(f->d->name, LF(LF_S("endpoint", where)), "%s; the card goes out without assignee names", err);
       break;
+    case PH_LIST: rc = batch_add_projects_page(f->batch, res->body, res->len, where, &pi, err); break;
     case PH_DONE: break;
   }
   if (rc < 0) {
@@ -453,14 +489,16 @@ static void job_accept(struct job *j, const struct http_response *res) {
 }
 
 /* A 4xx that ends the chain: the sync fails, except for the issues route of a server
- * before v1.1.0 (404 on work-items/: use issues/) and for the members (a warning). */
+ * before v1.1.0 (Plane's 404 on work-items/: use issues/; the projects asked side by side
+ * may each get that 404 before the first one is known) and for the members (a warning). */
 static void job_refused(struct job *j, const struct http_response *res) {
   struct plane_fetch *f = j->f;
   char why[ERR_LEN];
-  if (j->phase == PH_ISSUES && res->status == 404 && f->server->route != ROUTE_ISSUES) {
+  if (j->phase == PH_ISSUES && res->status == 404 && !j->via_issues && is_json_body(res->body)) {
+    if (f->server->route != ROUTE_ISSUES)
+      log_info(f->d->name, LF(LF_S("endpoint", j->where)), "%s: 404, so this Plane predates work-items/ "
+               "(v1.1.0); using issues/ from now on", j->where);
     f->server->route = ROUTE_ISSUES;
-    log_info(f->d->name, LF(LF_S("endpoint", j->where)), "%s: 404, so this Plane predates work-items/ "
-             "(v1.1.0); using issues/ from now on", j->where);
     return;
   }
   plane_describe_error(res->status, res->body, j->where, why, sizeof why);
@@ -570,6 +608,16 @@ static void maybe_finish(struct plane_fetch *f) {
 int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_done_cb cb,
                 void *ud, struct plane_fetch **out, char *err) {
   if (!d->nprojects) return errf(err, "digest %s has no projects", d->name);
+  return plane_fetch_some(p, d, (const char *const *)d->projects, d->nprojects, PLANE_ALL, b, cb, ud, out, err);
+}
+
+int plane_fetch_some(struct plane *p, const struct digest *d, const char *const *pids, size_t npids,
+                     unsigned what, struct batch *b, plane_done_cb cb, void *ud, struct plane_fetch **out,
+                     char *err) {
+  size_t nchains = 0;
+  for (size_t k = 0; k < NCHAINS; k++) nchains += (what & chain_bits[k]) != 0;
+  size_t njobs = npids * nchains + ((what & PLANE_LIST) != 0);
+  if (!njobs) return errf(err, "digest %s: nothing to fetch", d->name);
   struct plane_fetch *f = xcalloc(1, sizeof *f);
   f->p = p;
   f->d = d;
@@ -579,18 +627,25 @@ int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_
   f->lm = limiter_for(p, d);
   f->server = server_for(p, d->base_url);
   f->started = now_ms();
-  f->njobs = d->nprojects * NCHAINS;
+  f->njobs = njobs;
   f->jobs = xcalloc(f->njobs, sizeof *f->jobs);
   f->next = p->fetches;
   p->fetches = f;
-  for (size_t i = 0; i < f->njobs; i++) {
+  size_t i = 0;
+  if (what & PLANE_LIST) f->jobs[i++].phase = PH_LIST;
+  for (size_t pi = 0; pi < npids; pi++) {
+    for (size_t k = 0; k < NCHAINS; k++) {
+      if (!(what & chain_bits[k])) continue;
+      f->jobs[i].pid = xstrdup(pids[pi]);
+      f->jobs[i++].phase = chains[k];
+    }
+  }
+  for (i = 0; i < f->njobs; i++) {
     f->jobs[i].f = f;
-    f->jobs[i].pid = xstrdup(d->projects[i / NCHAINS]);
-    f->jobs[i].phase = chains[i % NCHAINS];
     f->jobs[i].retry.max = d->max_retries;
   }
   if (out) *out = f;
-  for (size_t i = 0; i < f->njobs; i++) job_next(&f->jobs[i]);
+  for (i = 0; i < f->njobs; i++) job_next(&f->jobs[i]);
   return 0;
 }
 

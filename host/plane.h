@@ -39,6 +39,15 @@ int plane_limit(const struct plane *p, const struct digest *d);
  *  server) and its members. */
 int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_done_cb cb,
                 void *ud, struct plane_fetch **out, char *err);
+/** What plane_fetch_some reads: of each project its object, states, issues, members; and
+ *  the workspace's list of projects (`discover`). */
+enum { PLANE_PROJECT = 1u, PLANE_STATES = 2u, PLANE_ISSUES = 4u, PLANE_MEMBERS = 8u, PLANE_ALL = 15u,
+       PLANE_LIST = 16u };
+/** Like plane_fetch, for the projects pids (d's token, base URL, workspace, limits and
+ *  retries) and only what `what` names. d needs no projects; it must outlive the fetch. */
+int plane_fetch_some(struct plane *p, const struct digest *d, const char *const *pids, size_t npids,
+                     unsigned what, struct batch *b, plane_done_cb cb, void *ud, struct plane_fetch **out,
+                     char *err);
 /** Abandon one fetch: no callback, its requests are cancelled. */
 void plane_cancel(struct plane_fetch *f);
 

@@ -438,7 +438,7 @@ static int load_scripts(struct script *s, char *err) {
 int script_open(const char *scripts_dir, struct script **out, char *err) {
   struct script *s = xcalloc(1, sizeof *s);
   int rc = -1;
-  s->dir = xstrdup(scripts_dir);
+  s->dir = xstrdup(scripts_dir ? scripts_dir : "(no scripts)");
   s->prelude = LUA_NOREF;
   s->L = script_lua_new();
   if (!s->L) {
@@ -446,7 +446,7 @@ int script_open(const char *scripts_dir, struct script **out, char *err) {
     goto cleanup;
   }
   rc = load_prelude(s, err);
-  if (rc == 0) rc = load_scripts(s, err);
+  if (rc == 0 && scripts_dir) rc = load_scripts(s, err);
   lua_settop(s->L, 0);
 cleanup:
   if (rc < 0) {

@@ -38,7 +38,8 @@ void script_set_interrupt(volatile sig_atomic_t *flag);
 /** The user's scripts and the host's own Lua, in one state. */
 struct script;
 
-/** Load scripts_dir/transform.lua and scripts_dir/card.lua into a new state. */
+/** Load scripts_dir/transform.lua and scripts_dir/card.lua into a new state. NULL
+ *  scripts_dir: the host's own Lua only, for commands that render nothing (discover). */
 int script_open(const char *scripts_dir, struct script **out, char *err);
 void script_close(struct script *s);
 const char *script_dir(const struct script *s);

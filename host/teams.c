@@ -29,6 +29,31 @@ static int ends_with(const char *s, const char *suffix) {
   return n >= m && !strcasecmp(s + n - m, suffix);
 }
 
+const char *teams_kind(const char *url, char *note, size_t n) {
+  char scheme[16], host[256];
+  if (!url || url_host(url, scheme, sizeof scheme, host, sizeof host) < 0) {
+    snprintf(note, n, "no webhook URL");
+    return "unknown";
+  }
+  if (ends_with(host, ".logic.azure.com") || ends_with(host, ".powerplatform.com")) {
+    snprintf(note, n, "a Power Automate Workflows webhook (%s)", host);
+    return "Workflows";
+  }
+  if (ends_with(host, ".webhook.office.com") || !strcasecmp(host, "outlook.office.com") ||
+      !strcasecmp(host, "outlook.office365.com")) {
+    snprintf(note, n, "an Office 365 connector (%s): retired in 2026, it may accept posts and deliver "
+             "nothing; move to a Workflows webhook (docs/setup.md)", host);
+    return "legacy connector";
+  }
+  const char *path = strchr(strstr(url, "://") ? strstr(url, "://") + 3 : url, '/');
+  if (path && (strstr(path, "/workflows/") || strstr(path, "/powerautomate/"))) {
+    snprintf(note, n, "Workflows by its path, but %s is not Microsoft's host: a relay or a test server?", host);
+    return "Workflows";
+  }
+  snprintf(note, n, "%s is neither a Workflows nor a connector host: a relay or a test server?", host);
+  return "unknown";
+}
+
 /* A short, single-line, secret-free excerpt of an answer body. */
 static void excerpt(const char *body, char *out, size_t n) {
   size_t k = 0;

@@ -37,3 +37,7 @@ enum teams_verdict {
 };
 /** Classify an answer; why gets one sentence (for RETRY and REFUSED). */
 enum teams_verdict teams_classify(const char *host, long status, const char *body, char *why, size_t n);
+
+/** The kind of Teams webhook a URL is, from its host (and path): "Workflows", "legacy
+ *  connector" or "unknown"; note gets one secret-free sentence to show. Posts nothing. */
+const char *teams_kind(const char *url, char *note, size_t n);
