@@ -55,16 +55,19 @@ env = json.loads(lines[-1])
 card = env["attachments"][0]["content"]
 print(json.dumps(env, ensure_ascii=False)[:240] + " …")
 print()
+def text(t):  # a TextBlock, or a RichTextBlock's runs
+    return t["text"] if "text" in t else "".join(r["text"] for r in t.get("inlines", []))
 for el in card["body"]:
     if el["type"] == "Container":
         for t in el["items"]:
-            print("  " + t["text"])
+            print("  " + text(t))
     elif el["type"] == "ColumnSet":
         c = el["columns"]
-        print("  %-4s %-10s %s" % (c[0]["items"][0]["text"], c[1]["items"][0]["text"], c[2]["items"][0]["text"]))
-        print("  %16s %s  → %s" % ("", c[2]["items"][1]["text"].split("](")[0].replace("[", ""), el["selectAction"]["url"]))
+        print("  %-4s %-10s %s" % (text(c[0]["items"][0]), text(c[1]["items"][0]), text(c[2]["items"][0])))
+        detail = text(c[2]["items"][1]) if len(c[2]["items"]) > 1 else ""
+        print("  %16s %s  → %s" % ("", detail, el["selectAction"]["url"]))
     else:
-        print("  " + el["text"])
+        print("  " + text(el))
 print()
 print("%d message(s), %d bytes" % (len(lines), len(lines[-1].encode())))
 PY
