@@ -53,7 +53,8 @@ deps-test: deps-build deps-lua
 	$(call apt_install,$(DEB_TEST))
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } \
 	  || { echo "missing Node.js; run as root: apt-get install -y nodejs npm"; exit 1; }
-	@[ -d tools/cardcheck/node_modules/adaptivecards ] || npm ci --prefix tools/cardcheck --no-audit --no-fund --loglevel=error
+	@[ tools/cardcheck/node_modules/.package-lock.json -nt tools/cardcheck/package-lock.json ] || \
+	  npm ci --prefix tools/cardcheck --no-audit --no-fund --loglevel=error
 
 # A goal that installs (demo, preview, bench, test*) builds only after deps-build.
 ifneq ($(filter demo preview bench test%,$(MAKECMDGOALS)),)
