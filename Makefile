@@ -5,10 +5,12 @@
 #   make test   every test: Lua specs, luacheck, C unit tests, integration, sanitizers
 # demo, preview, bench and the test targets first install what they need (deps-*), so that
 # they work on a fresh Debian machine; make, build and build-asan never install anything.
+#   make fuzz   every libFuzzer target for FUZZ_SECONDS each (docs/fuzzing.md)
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian packages: what building and the demo need, what the Lua specs and luacheck need
@@ -17,12 +19,13 @@ DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson lib
   libcurl4-openssl-dev python3 tzdata ca-certificates
 DEB_LUA := lua5.4 lua-cjson lua-busted lua-check python3
 DEB_TEST := valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
-  mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins systemd strace
+  mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins systemd strace \
+  clang libclang-rt-14-dev
 # -Werror: on for the test builds (build-asan always, build under the test targets)
 WERROR ?= OFF
 
 .PHONY: all build build-asan deps deps-build deps-lua deps-test demo preview bench test test-lua test-unit \
-  test-integration test-valgrind test-container test-install lint clean docker-build docker-up docker-down \
+  test-integration test-valgrind test-container test-install test-fuzz build-fuzz fuzz lint clean docker-build docker-up docker-down \
   docker-logs docker-reload docker-status
 
 all: build
@@ -116,7 +119,23 @@ test-container: deps-test
 test-install: deps-test
 	bash tests/install.sh
 
-test: lint test-lua test-unit test-integration test-valgrind test-container test-install
+# libFuzzer targets (clang, ASan+UBSan): `make fuzz` explores for FUZZ_SECONDS per target,
+# FUZZ_JOBS at a time; `make test-fuzz` replays the seed corpora for a few seconds each.
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
+$(FUZZ_BUILD)/Makefile: CMakeLists.txt
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPT_FUZZ=ON -DPT_TESTS=OFF >/dev/null
+
+build-fuzz: deps-test $(FUZZ_BUILD)/Makefile
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) >$(FUZZ_BUILD)/build.log 2>&1 || { cat $(FUZZ_BUILD)/build.log; exit 1; }
+
+fuzz: build-fuzz
+	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_JOBS) bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+test-fuzz: build-fuzz
+	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_REPLAY=1 bash tests/fuzz/run.sh 5
+
+test: lint test-lua test-unit test-integration test-valgrind test-container test-install test-fuzz
 	@echo "make test: all suites passed"
 
 # the tests build with -Werror (CI runs make test)
@@ -145,4 +164,4 @@ docker-status:
 	docker compose exec plane-teams plane-teams status
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

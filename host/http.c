@@ -274,9 +274,7 @@ void http_close(struct http *h) {
 
 double http_retry_after_seconds(const char *v, time_t now) {
   if (!v || !*v) return -1;
-  char *end;
-  long secs = strtol(v, &end, 10);
-  if (end != v && !*end) return secs < 0 ? 0 : (double)secs;
+  if (v[strspn(v, "0123456789")] == 0) return strtod(v, NULL); /* delta-seconds: digits only */
   struct tm tm;
   memset(&tm, 0, sizeof tm);
   const char *rest = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);

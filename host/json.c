@@ -285,11 +285,18 @@ static int p_string(struct parser *p, char **out) {
       case 't': buf_addc(&b, '\t'); break;
       case 'u':
         if (p_hex4(p, &cp) < 0) goto fail;
-        if (cp >= 0xD800 && cp < 0xDC00 && p->end - p->s >= 6 && p->s[0] == '\\' && p->s[1] == 'u') {
+        if (cp >= 0xDC00 && cp <= 0xDFFF) goto bad_surrogate;
+        if (cp >= 0xD800 && cp < 0xDC00) {
           unsigned lo;
+          if (p->end - p->s < 6 || p->s[0] != '\\' || p->s[1] != 'u') goto bad_surrogate;
           p->s += 2;
           if (p_hex4(p, &lo) < 0) goto fail;
+          if (lo < 0xDC00 || lo > 0xDFFF) goto bad_surrogate;
           cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        }
+        if (cp == 0) {
+          p_fail(p, "a \\u0000 escape (a NUL byte cannot be held)");
+          goto fail;
         }
         put_utf8(&b, cp);
         break;
@@ -302,6 +309,9 @@ static int p_string(struct parser *p, char **out) {
   return 0;
 bad:
   p_fail(p, "bad or unterminated string");
+  goto fail;
+bad_surrogate:
+  p_fail(p, "a \\u escape that is half of a surrogate pair");
 fail:
   buf_free(&b);
   return -1;
@@ -359,6 +369,39 @@ static int p_literal(struct parser *p, const char *lit) {
   return 0;
 }
 
+static size_t p_digits(const char *s, const char *end) {
+  size_t n = 0;
+  while (s + n < end && s[n] >= '0' && s[n] <= '9') n++;
+  return n;
+}
+
+/* number = [ "-" ] ( "0" / 1-9 *DIGIT ) [ "." 1*DIGIT ] [ ( "e" / "E" ) [ "-" / "+" ] 1*DIGIT ]
+ * (RFC 8259 section 6); too large a magnitude reads as infinity. */
+static int p_number(struct parser *p, struct json *v) {
+  const char *s = p->s, *end = p->end;
+  if (s < end && *s == '-') s++;
+  size_t n = p_digits(s, end);
+  if (!n) return p_fail(p, p->s < end && *p->s == '-' ? "bad number" : "unexpected character");
+  if (n > 1 && *s == '0') return p_fail(p, "bad number (a leading zero)");
+  s += n;
+  if (s < end && *s == '.') {
+    if (!(n = p_digits(s + 1, end))) return p_fail(p, "bad number");
+    s += 1 + n;
+  }
+  if (s < end && (*s == 'e' || *s == 'E')) {
+    s++;
+    if (s < end && (*s == '+' || *s == '-')) s++;
+    if (!(n = p_digits(s, end))) return p_fail(p, "bad number");
+    s += n;
+  }
+  char *text = xstrndup(p->s, (size_t)(s - p->s));
+  v->type = JSON_NUMBER;
+  v->number = strtod(text, NULL);
+  free(text);
+  p->s = s;
+  return 0;
+}
+
 static int p_value(struct parser *p, struct json *v, int depth) {
   if (depth > MAX_DEPTH) return p_fail(p, "nested too deeply");
   p_ws(p);
@@ -372,18 +415,7 @@ static int p_value(struct parser *p, struct json *v, int depth) {
     case 'n': v->type = JSON_NULL; return p_literal(p, "null");
     default: break;
   }
-  char tmp[64];
-  size_t n = 0;
-  while (p->s + n < p->end && n < sizeof tmp - 1 && strchr("+-0123456789.eE", p->s[n])) n++;
-  if (!n) return p_fail(p, "unexpected character");
-  memcpy(tmp, p->s, n);
-  tmp[n] = 0;
-  char *endp;
-  v->type = JSON_NUMBER;
-  v->number = strtod(tmp, &endp);
-  if (*endp) return p_fail(p, "bad number");
-  p->s += n;
-  return 0;
+  return p_number(p, v);
 }
 
 static void json_clear(struct json *v) {

@@ -13,9 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "util.h"
-
-#define MAX_SECRETS 32
 
 static struct {
   enum log_level level;
@@ -24,9 +23,9 @@ static struct {
   size_t max_bytes;
   int keep;
   size_t size;
-  char *secrets[MAX_SECRETS];
-  int nsecrets;
-} g = {LOG_INFO, -1, NULL, 0, 0, 0, {0}, 0};
+  char **secrets; /* as many as are registered */
+  size_t nsecrets, cap;
+} g = {LOG_INFO, -1, NULL, 0, 0, 0, NULL, 0, 0};
 
 static const char *names[] = {"debug", "info", "warning", "error"};
 
@@ -64,15 +63,21 @@ void log_close(void) {
 }
 
 void log_add_secret(const char *secret) {
-  if (!secret || strlen(secret) < 4 || g.nsecrets == MAX_SECRETS) return;
-  for (int i = 0; i < g.nsecrets; i++)
+  if (!secret || strlen(secret) < 4) return;
+  for (size_t i = 0; i < g.nsecrets; i++)
     if (!strcmp(g.secrets[i], secret)) return;
+  if (g.nsecrets == g.cap) {
+    g.cap = g.cap ? g.cap * 2 : 16;
+    g.secrets = xrealloc(g.secrets, g.cap * sizeof *g.secrets);
+  }
   g.secrets[g.nsecrets++] = xstrdup(secret);
 }
 
 void log_clear_secrets(void) {
-  for (int i = 0; i < g.nsecrets; i++) free(g.secrets[i]);
-  g.nsecrets = 0;
+  for (size_t i = 0; i < g.nsecrets; i++) free(g.secrets[i]);
+  free(g.secrets);
+  g.secrets = NULL;
+  g.nsecrets = g.cap = 0;
 }
 
 /* A Plane API key is plane_api_ followed by 32 hex digits; a webhook signature
@@ -91,46 +96,40 @@ static size_t token_like(const char *s) {
   return 0;
 }
 
+/* Every occurrence of every secret is marked first (they may overlap), then each run
+ * of marked bytes is written as one "(redacted)"; a token-like string that no secret
+ * touches keeps a hint of what it was. */
 char *log_redact(const char *s) {
   struct buf b;
+  size_t len = strlen(s);
+  unsigned char *mark = xcalloc(len + 1, 1); /* 1: a secret, 2: a token */
+  for (size_t i = 0; i < g.nsecrets; i++) {
+    size_t n = strlen(g.secrets[i]);
+    for (const char *hit = strstr(s, g.secrets[i]); hit; hit = strstr(hit + 1, g.secrets[i]))
+      memset(mark + (hit - s), 1, n);
+  }
+  for (size_t i = 0; i < len;) {
+    size_t n = token_like(s + i); /* a token never ends beyond one that holds it */
+    for (size_t j = i; j < i + n; j++)
+      if (!mark[j]) mark[j] = 2;
+    i += n ? n : 1;
+  }
   buf_init(&b);
-  while (*s) {
-    size_t hit = 0;
-    for (int i = 0; i < g.nsecrets && !hit; i++) {
-      size_t n = strlen(g.secrets[i]);
-      if (!strncmp(s, g.secrets[i], n)) hit = n;
-    }
-    if (!hit && (hit = token_like(s)) > 0) {
-      buf_adds(&b, !strncmp(s, "sig=", 4) ? "sig=(redacted)" : "plane_api_…(redacted)");
-      s += hit;
+  for (size_t i = 0; i < len;) {
+    if (!mark[i]) {
+      buf_addc(&b, s[i++]);
       continue;
     }
-    if (hit) {
-      buf_adds(&b, "(redacted)");
-      s += hit;
-      continue;
-    }
-    buf_addc(&b, *s++);
+    size_t j = i;
+    int secret = 0;
+    while (j < len && mark[j]) secret |= mark[j++] == 1;
+    if (secret) buf_adds(&b, "(redacted)");
+    else if (!strncmp(s + i, "sig=", 4)) buf_adds(&b, "sig=(redacted)");
+    else buf_adds(&b, "plane_api_…(redacted)");
+    i = j;
   }
+  free(mark);
   return buf_steal(&b);
-}
-
-static void json_str(struct buf *b, const char *s) {
-  buf_addc(b, '"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') {
-      buf_addc(b, '\\');
-      buf_addc(b, (char)c);
-    } else if (c == '\n') {
-      buf_adds(b, "\\n");
-    } else if (c < 0x20) {
-      buf_printf(b, "\\u%04x", c);
-    } else {
-      buf_addc(b, (char)c);
-    }
-  }
-  buf_addc(b, '"');
 }
 
 static void rotate(void) {
@@ -191,22 +190,22 @@ void log_event(enum log_level l, const char *digest, const struct log_field *fie
     buf_init(&b);
     iso8601_local(ts.tv_sec, NULL, iso, sizeof iso);
     buf_adds(&b, "{\"ts\":");
-    json_str(&b, iso);
+    json_add_string(&b, iso);
     buf_adds(&b, ",\"level\":");
-    json_str(&b, names[l]);
+    json_add_string(&b, names[l]);
     buf_adds(&b, ",\"msg\":");
-    json_str(&b, msg);
+    json_add_string(&b, msg);
     if (digest) {
       buf_adds(&b, ",\"digest\":");
-      json_str(&b, digest);
+      json_add_string(&b, digest);
     }
     for (const struct log_field *f = fields; f && f->key; f++) {
       buf_addc(&b, ',');
-      json_str(&b, f->key);
+      json_add_string(&b, f->key);
       buf_addc(&b, ':');
       if (f->str) {
         char *v = log_redact(f->str);
-        json_str(&b, v);
+        json_add_string(&b, v);
         free(v);
       } else {
         add_num(&b, f->num);

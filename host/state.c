@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +27,28 @@ void state_clear(struct state *st) {
   memset(st, 0, sizeof *st);
 }
 
+/* At most max bytes of s for an error line: control bytes as \xNN, so the line stays one line. */
+static void quote(const char *s, size_t max, char *out, size_t n) {
+  size_t k = 0;
+  for (; *s && max && k + 5 < n; s++, max--) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f) k += (size_t)snprintf(out + k, n - k, "\\x%02x", c);
+    else out[k++] = (char)c;
+  }
+  out[k] = 0;
+}
+
 /* A string-or-null member; time members must parse as ISO 8601. */
 static int get_opt(const struct json *v, const char *key, int is_time, char **out, char *err) {
   const struct json *m = json_get(v, key);
   time_t t;
   if (!m || m->type == JSON_NULL) return 0;
   if (m->type != JSON_STRING) return errf(err, "'%s' is not a string", key);
-  if (is_time && iso8601_parse(m->string, &t) < 0)
-    return errf(err, "'%s' is not an ISO 8601 time: \"%.40s\"", key, m->string);
+  if (is_time && iso8601_parse(m->string, &t) < 0) {
+    char q[200];
+    quote(m->string, 40, q, sizeof q);
+    return errf(err, "'%s' is not an ISO 8601 time: \"%s\"", key, q);
+  }
   *out = xstrdup(m->string);
   return 0;
 }
@@ -47,12 +62,16 @@ static int parse_state(const struct json *v, struct state *st, char *err) {
       get_opt(v, "last_attempt", 1, &st->last_attempt, err) < 0)
     return -1;
   const char *s = st->last_sync_status;
-  if (s && strcmp(s, "success") && strcmp(s, "error") && strcmp(s, "unknown"))
-    return errf(err, "'last_sync_status' is \"%.20s\", expected success, error or unknown", s);
+  if (s && strcmp(s, "success") && strcmp(s, "error") && strcmp(s, "unknown")) {
+    char q[120];
+    quote(s, 20, q, sizeof q);
+    return errf(err, "'last_sync_status' is \"%s\", expected success, error or unknown", q);
+  }
   const struct json *n = json_get(v, "error_count");
   if (n && n->type != JSON_NULL) {
-    if (n->type != JSON_NUMBER || n->number < 0 || n->number != (double)(long)n->number)
-      return errf(err, "'error_count' is not a whole number");
+    /* checked as a double before the conversion, which is undefined out of range */
+    if (n->type != JSON_NUMBER || !(n->number >= 0 && n->number <= 1e9) || n->number != floor(n->number))
+      return errf(err, "'error_count' is not a whole number from 0 to 1000000000");
     st->error_count = (long)n->number;
   }
   const struct json *a = json_get(v, "last_issues");

@@ -1,11 +1,13 @@
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 
 int errf(char *err, const char *fmt, ...) {
@@ -211,50 +213,96 @@ int is_uuid(const char *s) {
   return *s == 0;
 }
 
+/* Only what inet_pton reads as an address (no sign, no spaces, no leading zeros, each
+ * part 0-255) or the exact name localhost: anything else goes to the resolver. */
 int is_loopback_host(const char *host) {
-  if (!strcasecmp(host, "localhost") || !strcmp(host, "::1") || !strcmp(host, "[::1]")) return 1;
-  int a, b, c, d;
-  char tail;
-  if (sscanf(host, "%d.%d.%d.%d%c", &a, &b, &c, &d, &tail) == 4)
-    return a == 127 && b >= 0 && b < 256 && c >= 0 && c < 256 && d >= 0 && d < 256;
-  return 0;
+  struct in_addr a4;
+  struct in6_addr a6;
+  char inner[INET6_ADDRSTRLEN + 1];
+  if (!host) return 0;
+  if (!strcasecmp(host, "localhost")) return 1;
+  if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+  size_t n = strlen(host);
+  if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+    if (n - 2 >= sizeof inner) return 0;
+    memcpy(inner, host + 1, n - 2);
+    inner[n - 2] = 0;
+    host = inner;
+  }
+  return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
+/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )  (RFC 3986 section 3.1) */
+static int scheme_valid(const char *s, size_t n) {
+  if (!n || !isalpha((unsigned char)s[0])) return 0;
+  for (size_t i = 1; i < n; i++)
+    if (!isalnum((unsigned char)s[i]) && !strchr("+-.", s[i])) return 0;
+  return 1;
+}
+
+/* The authority ends at the first '/', '?' or '#'; userinfo ends at its last '@'; an
+ * IPv6 literal is bracketed; a port is digits only. Whatever does not fit the grammar
+ * or the buffers is refused rather than guessed. */
 int url_host(const char *url, char *scheme, size_t slen, char *out, size_t n) {
   const char *p = strstr(url, "://");
-  if (!p || p == url) return -1;
-  snprintf(scheme, slen, "%.*s", (int)(p - url), url);
-  for (char *s = scheme; *s; s++) *s = (char)tolower((unsigned char)*s);
+  if (!p || !scheme_valid(url, (size_t)(p - url)) || (size_t)(p - url) >= slen) return -1;
   const char *h = p + 3;
-  const char *at = NULL;
-  const char *end = h;
-  while (*end && *end != '/' && *end != '?' && *end != '#') {
-    if (*end == '@') at = end;
-    end++;
-  }
-  if (at) h = at + 1;
-  const char *hend = end;
+  const char *end = h + strcspn(h, "/?#");
+  for (const char *at = h; at < end; at++)
+    if (*at == '@') h = at + 1;
+  const char *hend;
   if (*h == '[') {
     const char *rb = memchr(h, ']', (size_t)(end - h));
     if (!rb) return -1;
     hend = rb + 1;
   } else {
-    const char *colon = memchr(h, ':', (size_t)(end - h));
-    if (colon) hend = colon;
+    hend = memchr(h, ':', (size_t)(end - h));
+    if (!hend) hend = end;
   }
-  if (hend == h) return -1;
-  snprintf(out, n, "%.*s", (int)(hend - h), h);
+  if (hend == h || (h[0] == '[' && hend - h == 2)) return -1;
+  if (hend < end) {
+    if (*hend != ':') return -1;
+    for (const char *q = hend + 1; q < end; q++)
+      if (!isdigit((unsigned char)*q)) return -1;
+  }
+  if ((size_t)(hend - h) >= n) return -1;
+  memcpy(scheme, url, (size_t)(p - url));
+  scheme[p - url] = 0;
+  for (char *s = scheme; *s; s++) *s = (char)tolower((unsigned char)*s);
+  memcpy(out, h, (size_t)(hend - h));
+  out[hend - h] = 0;
   return 0;
 }
 
+/* Exactly n ASCII digits at s into *v. */
+static int digits(const char *s, int n, int *v) {
+  *v = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    *v = *v * 10 + (s[i] - '0');
+  }
+  return 0;
+}
+
+static int days_in_month(int y, int m) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM), every field its exact digits, a real
+ * calendar date; a leap second (:60) reads as the next instant. */
 int iso8601_parse(const char *s, time_t *t) {
   struct tm tm;
-  int y, mo, d, h, mi, sec, n = 0;
-  memset(&tm, 0, sizeof tm);
-  if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+  int y, mo, d, h, mi, sec;
+  if (!s || strlen(s) < 20) return -1;
+  if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+      digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' ||
+      digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
     return -1;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return -1;
-  const char *p = s + n;
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+    return -1;
+  const char *p = s + 19;
   if (*p == '.') {
     p++;
     if (!isdigit((unsigned char)*p)) return -1;
@@ -265,11 +313,7 @@ int iso8601_parse(const char *s, time_t *t) {
     p++;
   } else if (*p == '+' || *p == '-') {
     int oh, om;
-    if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || p[3] != ':' ||
-        !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]))
-      return -1;
-    oh = (p[1] - '0') * 10 + (p[2] - '0');
-    om = (p[4] - '0') * 10 + (p[5] - '0');
+    if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om)) return -1;
     if (oh > 23 || om > 59) return -1;
     off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
     p += 6;
@@ -277,6 +321,7 @@ int iso8601_parse(const char *s, time_t *t) {
     return -1;
   }
   if (*p) return -1;
+  memset(&tm, 0, sizeof tm);
   tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
   tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = sec;
   *t = timegm(&tm) - off;

@@ -13,6 +13,14 @@ static void test_retry_after(void) {
   CHECK(http_retry_after_seconds("soon", now) == -1);
   CHECK(http_retry_after_seconds("", now) == -1);
   CHECK(http_retry_after_seconds(NULL, now) == -1);
+  /* delta-seconds is digits only */
+  const char *bad[] = {"+7", " 7", "-5", "7.5", "1e3", "0x10", "7 ", "Fri, 01 May 2026 09:12:43 GMT x"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    CHECK(http_retry_after_seconds(bad[i], now) == -1);
+    if (http_retry_after_seconds(bad[i], now) != -1) fprintf(stderr, "  accepted \"%s\"\n", bad[i]);
+  }
+  CHECK(http_retry_after_seconds("0", now) == 0);
+  CHECK(http_retry_after_seconds("99999999999999999999999", now) >= 600); /* huge: still a wait */
 }
 
 static void test_backoff(void) {

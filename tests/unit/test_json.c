@@ -2,6 +2,7 @@
  * strict parser used for the state file. */
 #include <lauxlib.h>
 #include <lua.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -84,8 +85,49 @@ static void test_parse(void) {
   }
 }
 
+/* Numbers follow the JSON grammar exactly; a NUL byte is not a value. */
+static void test_parse_strict(void) {
+  char err[ERR_LEN];
+  struct json *v = NULL;
+  static const char nul[] = {'[', '1', ',', 0, ']'};
+  CHECK(json_parse(nul, sizeof nul, &v, err) < 0 && v == NULL);
+  static const char lone[] = {0};
+  CHECK(json_parse(lone, sizeof lone, &v, err) < 0 && v == NULL);
+  static const char after[] = {'1', 0};
+  CHECK(json_parse(after, sizeof after, &v, err) < 0 && v == NULL);
+  static const char in_string[] = {'"', 'a', 0, '"'};
+  CHECK(json_parse(in_string, sizeof in_string, &v, err) < 0 && v == NULL);
+  const char *bad[] = {"+1", "01", "-", "1.", ".5", "1e", "1e+", "--1", "1.2.3", "0x10", "1E5.5",
+                       "-01", "00", "1-2", "[1e]", "[-]", "Infinity", "NaN", "1 2", "[01]"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    v = NULL;
+    int rc = json_parse(bad[i], strlen(bad[i]), &v, err);
+    CHECK(rc < 0 && v == NULL);
+    if (rc == 0) fprintf(stderr, "  accepted %s\n", bad[i]), json_free(v);
+  }
+  const char *good[] = {"0", "-0", "1", "-1", "10", "1.5", "-0.25", "1e5", "1E+5", "2e-3",
+                        "0.0e0", "123456789012345678901234567890", "1e400", "[0,-1.5e2]"};
+  const double want[] = {0, 0, 1, -1, 10, 1.5, -0.25, 1e5, 1e5, 2e-3, 0, 1.2345678901234568e29,
+                         HUGE_VAL, 0};
+  for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+    v = NULL;
+    int rc = json_parse(good[i], strlen(good[i]), &v, err);
+    CHECK(rc == 0);
+    if (rc < 0) fprintf(stderr, "  refused %s: %s\n", good[i], err);
+    else if (v->type == JSON_NUMBER) CHECK(v->number == want[i]);
+    json_free(v);
+  }
+  /* a surrogate escape must come in a pair */
+  const char *bad_str[] = {"\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\ud800x\""};
+  for (size_t i = 0; i < sizeof bad_str / sizeof *bad_str; i++) {
+    v = NULL;
+    CHECK(json_parse(bad_str[i], strlen(bad_str[i]), &v, err) < 0 && v == NULL);
+  }
+}
+
 int main(void) {
   test_encode();
   test_parse();
+  test_parse_strict();
   return CHECK_DONE();
 }

@@ -70,12 +70,64 @@ static void test_redact_signature(void) {
   free(r);
 }
 
+/* Every registered secret is redacted, however many there are (there was a cap of 32). */
+static void test_many_secrets(void) {
+  char secret[64], line[256];
+  for (int i = 0; i < 200; i++) {
+    snprintf(secret, sizeof secret, "key-%03d-of-a-digest", i);
+    log_add_secret(secret);
+  }
+  for (int i = 0; i < 200; i += 7) {
+    snprintf(line, sizeof line, "echoed key-%03d-of-a-digest back", i);
+    char *r = log_redact(line);
+    CHECK_STR(r, "echoed (redacted) back");
+    free(r);
+  }
+  log_clear_secrets();
+  char *r = log_redact("echoed key-150-of-a-digest back");
+  CHECK_STR(r, "echoed key-150-of-a-digest back");
+  free(r);
+}
+
+/* Overlapping secrets: no part of either is left, whichever was registered first. */
+static void test_overlapping_secrets(void) {
+  log_add_secret("abcdEFGH");
+  log_add_secret("abcd");
+  log_add_secret("GHijklmn");
+  char *r = log_redact("x abcdEFGHijklmn y abcd z");
+  CHECK_STR(r, "x (redacted) y (redacted) z");
+  free(r);
+  log_clear_secrets();
+}
+
+/* The JSON log line escapes control characters like the rest of the host's JSON. */
+static void test_json_escaping(void) {
+  char path[256], err[ERR_LEN];
+  snprintf(path, sizeof path, "%s/esc.log", dir);
+  CHECK(log_open_file(path, 1 << 20, 1, err) == 0);
+  log_warn("d\"1", LF(LF_S("why", "tab\there\rcr\x01\x1f \"q\" back\\slash é")), "line\nbreak");
+  log_close();
+  char *text = slurp("esc.log");
+  CHECK(text && strstr(text, "\"msg\":\"line\\nbreak\""));
+  CHECK(text && strstr(text, "\"digest\":\"d\\\"1\""));
+  CHECK(text && strstr(text, "\"why\":\"tab\\there\\rcr\\u0001\\u001f \\\"q\\\" back\\\\slash é\""));
+  struct json *v = NULL;
+  CHECK(text && json_parse(text, strlen(text), &v, err) == 0);
+  CHECK_STR(v && json_get(v, "why") ? json_get(v, "why")->string : NULL,
+            "tab\there\rcr\x01\x1f \"q\" back\\slash é");
+  json_free(v);
+  free(text);
+}
+
 int main(void) {
   if (!mkdtemp(dir)) return 2;
   log_set_level(LOG_INFO);
   test_json_lines_and_redaction();
   test_rotation();
   test_redact_signature();
+  test_many_secrets();
+  test_overlapping_secrets();
+  test_json_escaping();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   if (system(cmd) != 0) return 2;

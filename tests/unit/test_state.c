@@ -61,7 +61,16 @@ static void test_seed_format_is_read(void) {
 static void test_corrupt_files(void) {
   const char *bad[] = {"", "{", "[]", "{\"last_sync\": 5}", "{\"last_sync\": \"yesterday\"}",
                        "{\"last_sync_status\": \"great\"}", "{\"error_count\": -1}",
-                       "{\"last_issues\": [1]}", "{\"last_sync\": \"2999-01-01T00:00:00Z\"}"};
+                       "{\"last_issues\": [1]}", "{\"last_sync\": \"2999-01-01T00:00:00Z\"}",
+                       /* lenient parses that once passed */
+                       "{\"error_count\": 1e300}", "{\"error_count\": -1e300}",
+                       "{\"error_count\": 1.5}", "{\"error_count\": 9223372036854775808}",
+                       "{\"last_sync\": \"2026-11-28T-1:-1:-1Z\"}",
+                       "{\"last_sync\": \"2026-11-28T 8:00:00Z\"}",
+                       "{\"last_sync\": \"2026-11-28T+8:+0:00Z\"}",
+                       "{\"last_sync\": \"2026-02-31T08:00:00Z\"}",
+                       "{\"attempt\": \"2026-02-31T08:00:00Z\"}",
+                       "{\"last_attempt\": \"2026-11-31T08:00:00Z\"}"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     struct state st;
     char err[ERR_LEN] = "";
@@ -70,6 +79,28 @@ static void test_corrupt_files(void) {
     CHECK(state_read(path, &st, &exists, err) == -1);
     CHECK(strstr(err, "is corrupt") != NULL);
     if (!strstr(err, "is corrupt")) fprintf(stderr, "  case %zu: %s\n", i, err);
+  }
+  /* a NUL byte where a number belongs (it once read as 0) */
+  static const char nul[] = "{\"error_count\": \0}";
+  FILE *f = fopen(path, "w");
+  fwrite(nul, 1, sizeof nul - 1, f);
+  fclose(f);
+  {
+    struct state st;
+    char err[ERR_LEN] = "";
+    int exists;
+    CHECK(state_read(path, &st, &exists, err) == -1);
+    CHECK(strstr(err, "is corrupt") != NULL);
+  }
+  /* a value echoed in the error keeps it on one line */
+  put("{\"last_sync\": \"2026\\n11\\r\\u001b[31m\"}");
+  {
+    struct state st;
+    char err[ERR_LEN] = "";
+    int exists;
+    CHECK(state_read(path, &st, &exists, err) == -1);
+    CHECK(strstr(err, "\"2026\\x0a11\\x0d\\x1b[31m\"") != NULL);
+    CHECK(!strpbrk(err, "\n\r\x1b"));
   }
   char moved[512], err[ERR_LEN];
   CHECK(state_quarantine(path, moved, sizeof moved, err) == 0);

@@ -1,0 +1,1 @@
+return { hour = 25, days = 'someday' }

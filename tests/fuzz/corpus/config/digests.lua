@@ -1,0 +1,1 @@
+return { workspace = "acme", plane_api_token = "plane_api_x", projects = "4af68566-94a4-4eb3-94aa-50dc9427067b", digests = { { name = "a", hour = "08:30", days = "weekdays", teams_webhook_url = "http://127.0.0.1:9/h" }, { name = "b", timezone = "UTC", limit = 5 } } }
