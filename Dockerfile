@@ -6,21 +6,23 @@ ARG DEBIAN=bookworm
 FROM debian:${DEBIAN} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake pkg-config \
-      liblua5.4-dev lua-cjson libuv1-dev libcurl4-openssl-dev \
+      liblua5.4-dev libuv1-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
+COPY cmake ./cmake
 COPY host ./host
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPT_TESTS=OFF \
  && cmake --build build -j"$(nproc)" \
  && strip build/plane-teams
 
 FROM debian:${DEBIAN}-slim
-# The runtime packages (tests/container/runtime_root.sh installs exactly these).
+# The runtime packages, nothing else (the apt lists, caches and logs are not kept).
 ARG RUNTIME_PACKAGES="liblua5.4-0 lua-cjson libuv1 libcurl4 ca-certificates tzdata"
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES} \
- && rm -rf /var/lib/apt/lists/* \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES} \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old /var/log/apt \
+      /var/log/dpkg.log /var/log/alternatives.log \
  && groupadd --gid 10001 plane-teams \
  && useradd --uid 10001 --gid 10001 --home-dir /data --no-create-home \
       --shell /usr/sbin/nologin plane-teams \
@@ -29,7 +31,9 @@ RUN apt-get update \
 COPY --from=build /src/build/plane-teams /usr/local/bin/plane-teams
 COPY config.lua /app/config.lua
 COPY scripts /app/scripts
-WORKDIR /data
+# /app holds the configuration and ./scripts (read-only), so `plane-teams COMMAND` finds
+# both from any `docker run` or `docker exec`; what is written goes to /data.
+WORKDIR /app
 ENV PLANE_TEAMS_CONFIG=/app/config.lua \
     STATE_FILE=/data/state.json \
     LOG_FILE=/data/logs/plane-teams.log
@@ -39,5 +43,5 @@ VOLUME ["/data"]
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=5m --timeout=10s --start-period=2m --retries=1 \
   CMD ["plane-teams", "status"]
-ENTRYPOINT ["plane-teams", "--scripts", "/app/scripts"]
+ENTRYPOINT ["plane-teams"]
 CMD ["run"]

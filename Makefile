@@ -1,8 +1,10 @@
 # plane-teams: thin wrapper around CMake and the test suites.
 #   make deps   install the Debian packages and the test tools (as root; otherwise prints the apt-get line)
-#   make        build build/plane-teams
+#   make        build build/plane-teams (installs nothing)
 #   make demo   show the main job on bundled example data (no credentials)
 #   make test   every test: Lua specs, luacheck, C unit tests, integration, sanitizers
+# demo, preview, bench and the test targets first install what they need (deps-*), so that
+# they work on a fresh Debian machine; make, build and build-asan never install anything.
 #   make fuzz   every libFuzzer target for FUZZ_SECONDS each (docs/fuzzing.md)
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
@@ -11,19 +13,24 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-# Debian packages: what building and the demo need, and what the tests add.
+# Debian packages: what building and the demo need, what the Lua specs and luacheck need
+# (test-lua and lint, nothing else), and what the other tests add.
 DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson libuv1-dev \
   libcurl4-openssl-dev python3 tzdata ca-certificates
-DEB_TEST := lua-busted lua-check valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
-  mmdebstrap shellcheck clang libclang-rt-14-dev
+DEB_LUA := lua5.4 lua-cjson lua-busted lua-check python3
+DEB_TEST := valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
+  mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins systemd strace \
+  clang libclang-rt-14-dev
+# -Werror: on for the test builds (build-asan always, build under the test targets)
+WERROR ?= OFF
 
-.PHONY: all build build-asan deps deps-build deps-test demo preview bench test test-lua test-unit \
-  test-integration test-valgrind test-container test-fuzz build-fuzz fuzz lint clean docker-build docker-up docker-down \
+.PHONY: all build build-asan deps deps-build deps-lua deps-test demo preview bench test test-lua test-unit \
+  test-integration test-valgrind test-container test-install test-fuzz build-fuzz fuzz lint clean docker-build docker-up docker-down \
   docker-logs docker-reload docker-status
 
 all: build
 
-deps: deps-build deps-test
+deps: deps-build deps-lua deps-test
 
 # apt-get only what is missing; as another user, print the line to run
 define apt_install
@@ -40,35 +47,45 @@ endef
 deps-build:
 	$(call apt_install,$(DEB_BUILD))
 
-# Node is for the tests and preview --html only: Microsoft's Adaptive Cards renderer,
-# pinned by tools/cardcheck/package-lock.json. The daemon never needs it.
-deps-test: deps-build
+deps-lua:
+	$(call apt_install,$(DEB_LUA))
+
+# npm fetches Microsoft's Adaptive Cards renderer, pinned by tools/cardcheck/package-lock.json:
+# the tests run it with Node, and make preview puts it in the page. The daemon never needs it.
+deps-test: deps-build deps-lua
 	$(call apt_install,$(DEB_TEST))
 	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } \
 	  || { echo "missing Node.js; run as root: apt-get install -y nodejs npm"; exit 1; }
-	@[ -d tools/cardcheck/node_modules/adaptivecards ] || npm ci --prefix tools/cardcheck --no-audit --no-fund --loglevel=error
+	@[ tools/cardcheck/node_modules/.package-lock.json -nt tools/cardcheck/package-lock.json ] || \
+	  npm ci --prefix tools/cardcheck --no-audit --no-fund --loglevel=error
 
-$(BUILD)/Makefile: CMakeLists.txt
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# A goal that installs (demo, preview, bench, test*) builds only after deps-build.
+ifneq ($(filter demo preview bench test%,$(MAKECMDGOALS)),)
+build build-asan: deps-build
+endif
 
-build: deps-build $(BUILD)/Makefile
+# cmake --build re-runs the configure step itself when CMakeLists.txt changes; the
+# explicit one only applies a changed WERROR (and costs nothing when none changed).
+build:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPT_WERROR=$(WERROR) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) >$(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 
-$(ASAN_BUILD)/Makefile: CMakeLists.txt
-	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPT_SANITIZE=ON >/dev/null
-
-build-asan: deps-build $(ASAN_BUILD)/Makefile
+build-asan:
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPT_SANITIZE=ON -DPT_WERROR=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) >$(ASAN_BUILD)/build.log 2>&1 || { cat $(ASAN_BUILD)/build.log; exit 1; }
 
 demo: build
 	@bash examples/demo.sh $(BUILD)/plane-teams
 
-# make preview [ISSUES=page.json] [CONFIG=config.lua]: the card as Teams shows it, in
-# build/preview.html, and a screenshot in build/preview.png when Chromium is there.
-ISSUES ?= examples/issues.json
+# make preview [ISSUES=saved.json] [CONFIG=config.lua] [CARD_LANGUAGE=fr]: the card as Teams
+# shows it, in build/preview.html, and a screenshot in build/preview.png when Chromium is
+# there. ISSUES: what 'once --dry-run --save FILE' wrote, or a Plane page of issues.
+ISSUES ?= examples/sync.json
 CONFIG ?= examples/config.lua
+RENDERER := tools/cardcheck/node_modules/adaptivecards/dist/adaptivecards.min.js
 preview: build deps-test
-	@LOG_FILE= $(BUILD)/plane-teams -c $(CONFIG) preview --issues $(ISSUES) --html $(BUILD)/preview.html --output $(BUILD)/preview.json
+	@LOG_FILE= $(BUILD)/plane-teams -c $(CONFIG) preview --issues $(ISSUES) --html $(BUILD)/preview.html \
+	  --renderer $(RENDERER) --output $(BUILD)/preview.json
 	@if command -v chromium >/dev/null; then \
 	  profile=$$(mktemp -d); \
 	  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
@@ -77,11 +94,11 @@ preview: build deps-test
 	  echo "screenshot: $(BUILD)/preview.png"; fi
 	@echo "open $(BUILD)/preview.html in a browser"
 
-lint: deps-test
-	luacheck -q scripts host/batch.lua host/cardcheck.lua host/card_rules.lua tests/scripts config.lua examples/config.lua
+lint: deps-lua
+	luacheck -q scripts host/batch.lua host/cardcheck.lua tests/scripts config.lua examples/config.lua
 	python3 tools/gen_card_rules.py --check
 
-test-lua: deps-test
+test-lua: deps-lua
 	cd tests/scripts && lua5.4 /usr/bin/busted --lpath='../../scripts/?.lua;../../host/?.lua;./?.lua' .
 
 test-unit: deps-test build-asan
@@ -93,9 +110,14 @@ test-integration: deps-test build build-asan
 test-valgrind: deps-test build
 	bash tests/valgrind.sh $(BUILD)/plane-teams
 
-# the image's runtime stage, without Docker: a bookworm root with only its packages
-test-container: deps-test build
-	bash tests/container/runtime_root.sh $(BUILD)/plane-teams
+# the image, built from the Dockerfile and run with podman (and the compose file with
+# podman-compose) against the fakes on loopback; docs/docker.md, "testing the image without Docker"
+test-container: deps-test
+	bash tests/container/suite.sh
+
+# cmake --install into a scratch prefix, and the installed binary's preview --html
+test-install: deps-test
+	bash tests/install.sh
 
 # libFuzzer targets (clang, ASan+UBSan): `make fuzz` explores for FUZZ_SECONDS per target,
 # FUZZ_JOBS at a time; `make test-fuzz` replays the seed corpora for a few seconds each.
@@ -113,8 +135,12 @@ fuzz: build-fuzz
 test-fuzz: build-fuzz
 	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_REPLAY=1 bash tests/fuzz/run.sh 5
 
-test: lint test-lua test-unit test-integration test-valgrind test-container test-fuzz
+test: lint test-lua test-unit test-integration test-valgrind test-container test-install test-fuzz
 	@echo "make test: all suites passed"
+
+# the tests build with -Werror (CI runs make test)
+test: WERROR = ON
+test-%: WERROR = ON
 
 # make bench [RUNS=3]: SPEC §10 against the fakes on loopback (several minutes); the
 # table goes to the terminal, callgrind files to build/bench/.

@@ -22,6 +22,7 @@ return {
   max_retries = env("MAX_RETRIES", "3"),
   rate_limit = env("PLANE_RATE_LIMIT", "60"),
   limit = env("DIGEST_LIMIT", "10"),
+  language = env("CARD_LANGUAGE", "en"),                 -- the card's words: en, fr (card.lua)
   state_file = env("STATE_FILE", ".state.json"),
   metrics_file = env("METRICS_FILE"),                    -- Prometheus text file, or nil
   log_level = env("LOG_LEVEL", "info"),

@@ -12,4 +12,5 @@ return {
   state_file = env("STATE_FILE", "build/demo/state.json"),
   log_file = "",
   empty = "post",
+  language = env("CARD_LANGUAGE", "en"),
 }

@@ -3,973 +3,302 @@
 -- have (t: JSON type, enum: allowed values, lower case; types: element types;
 -- array: items; anyof: alternatives; any: anything) and what it needs.
 return {
-  ["Action.OpenUrl"] = {
-    props = {
-      fallback = {
-        anyof = { {
-          types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      iconUrl = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      style = {
-        enum = { "default", "destructive", "positive" },
-      },
-      title = {
-        t = "string",
-      },
-      url = {
-        t = "string",
-      },
-    },
-    required = { "url" },
-  },
-  ["Action.ShowCard"] = {
-    props = {
-      card = {
-        types = { "AdaptiveCard" },
-      },
-      fallback = {
-        anyof = { {
-          types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      iconUrl = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      style = {
-        enum = { "default", "destructive", "positive" },
-      },
-      title = {
-        t = "string",
-      },
-    },
-    required = {  },
-  },
-  ["Action.Submit"] = {
-    props = {
-      data = {
-        anyof = { {
-          t = "string",
-        }, {
-          t = "object",
-        } },
-      },
-      fallback = {
-        anyof = { {
-          types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      iconUrl = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      style = {
-        enum = { "default", "destructive", "positive" },
-      },
-      title = {
-        t = "string",
-      },
-    },
-    required = {  },
-  },
-  ["Action.ToggleVisibility"] = {
-    props = {
-      fallback = {
-        anyof = { {
-          types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      iconUrl = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      style = {
-        enum = { "default", "destructive", "positive" },
-      },
-      targetElements = {
-        array = {
-          anyof = { {
-            t = "string",
-          }, {
-            t = "object",
-          } },
-        },
-      },
-      title = {
-        t = "string",
-      },
-    },
-    required = {  },
-  },
-  ActionSet = {
-    props = {
-      actions = {
-        array = {
-          types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" },
-        },
-      },
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-    },
-    required = { "actions" },
-  },
-  AdaptiveCard = {
-    props = {
-      ["$schema"] = {
-        t = "string",
-      },
-      actions = {
-        array = {
-          types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" },
-        },
-      },
-      backgroundImage = {
-        anyof = { {
-          types = { "BackgroundImage" },
-        }, {
-          t = "string",
-        } },
-      },
-      body = {
-        array = {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        },
-      },
-      fallbackText = {
-        t = "string",
-      },
-      lang = {
-        t = "string",
-      },
-      minHeight = {
-        t = "string",
-      },
-      selectAction = {
-        types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" },
-      },
-      speak = {
-        t = "string",
-      },
-      style = {
-        enum = { "accent", "attention", "default", "emphasis", "good", "warning" },
-      },
-      version = {
-        t = "string",
-      },
-      verticalContentAlignment = {
-        enum = { "bottom", "center", "top" },
-      },
-    },
-    required = {  },
-  },
-  BackgroundImage = {
-    props = {
-      fillMode = {
-        enum = { "cover", "repeat", "repeathorizontally", "repeatvertically" },
-      },
-      horizontalAlignment = {
-        enum = { "center", "left", "right" },
-      },
-      url = {
-        t = "string",
-      },
-      verticalAlignment = {
-        enum = { "bottom", "center", "top" },
-      },
-    },
-    required = { "url" },
-  },
-  Column = {
-    props = {
-      backgroundImage = {
-        anyof = { {
-          types = { "BackgroundImage" },
-        }, {
-          t = "string",
-        } },
-      },
-      bleed = {
-        t = "boolean",
-      },
-      fallback = {
-        anyof = { {
-          types = { "Column" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      items = {
-        array = {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        },
-      },
-      minHeight = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      selectAction = {
-        types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" },
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      style = {
-        anyof = { {
-          enum = { "accent", "attention", "default", "emphasis", "good", "warning" },
-        }, {
-          t = "null",
-        } },
-      },
-      verticalContentAlignment = {
-        enum = { "bottom", "center", "top" },
-      },
-      width = {
-        anyof = { {
-          t = "string",
-        }, {
-          t = "number",
-        } },
-      },
-    },
-    required = {  },
-  },
-  ColumnSet = {
-    props = {
-      backgroundImage = {
-        anyof = { {
-          types = { "BackgroundImage" },
-        }, {
-          t = "string",
-        } },
-      },
-      bleed = {
-        t = "boolean",
-      },
-      columns = {
-        array = {
-          types = { "Column" },
-        },
-      },
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      minHeight = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      selectAction = {
-        types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" },
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      style = {
-        anyof = { {
-          enum = { "accent", "attention", "default", "emphasis", "good", "warning" },
-        }, {
-          t = "null",
-        } },
-      },
-    },
-    required = {  },
-  },
-  Container = {
-    props = {
-      backgroundImage = {
-        anyof = { {
-          types = { "BackgroundImage" },
-        }, {
-          t = "string",
-        } },
-      },
-      bleed = {
-        t = "boolean",
-      },
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      items = {
-        array = {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        },
-      },
-      minHeight = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      selectAction = {
-        types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" },
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      style = {
-        anyof = { {
-          enum = { "accent", "attention", "default", "emphasis", "good", "warning" },
-        }, {
-          t = "null",
-        } },
-      },
-      verticalContentAlignment = {
-        enum = { "bottom", "center", "top" },
-      },
-    },
-    required = { "items" },
-  },
-  Fact = {
-    props = {
-      title = {
-        t = "string",
-      },
-      value = {
-        t = "string",
-      },
-    },
-    required = { "title", "value" },
-  },
-  FactSet = {
-    props = {
-      facts = {
-        array = {
-          types = { "Fact" },
-        },
-      },
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-    },
-    required = { "facts" },
-  },
-  Image = {
-    props = {
-      altText = {
-        t = "string",
-      },
-      backgroundColor = {
-        t = "string",
-      },
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        anyof = { {
-          t = "string",
-        }, {
-          enum = { "auto", "stretch" },
-        } },
-      },
-      horizontalAlignment = {
-        enum = { "center", "left", "right" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      requires = {
-        t = "object",
-      },
-      selectAction = {
-        types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" },
-      },
-      separator = {
-        t = "boolean",
-      },
-      size = {
-        enum = { "auto", "large", "medium", "small", "stretch" },
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      style = {
-        enum = { "default", "person" },
-      },
-      url = {
-        t = "string",
-      },
-      width = {
-        t = "string",
-      },
-    },
-    required = { "url" },
-  },
-  ImageSet = {
-    props = {
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      imageSize = {
-        enum = { "auto", "large", "medium", "small", "stretch" },
-      },
-      images = {
-        array = {
-          types = { "Image" },
-        },
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-    },
-    required = { "images" },
-  },
-  ["Input.Choice"] = {
-    props = {
-      title = {
-        t = "string",
-      },
-      value = {
-        t = "string",
-      },
-    },
-    required = { "title", "value" },
-  },
-  ["Input.ChoiceSet"] = {
-    props = {
-      choices = {
-        array = {
-          types = { "Input.Choice" },
-        },
-      },
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isMultiSelect = {
-        t = "boolean",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      style = {
-        enum = { "compact", "expanded" },
-      },
-      value = {
-        t = "string",
-      },
-      wrap = {
-        t = "boolean",
-      },
-    },
-    required = { "choices" },
-  },
-  ["Input.Date"] = {
-    props = {
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      max = {
-        t = "string",
-      },
-      min = {
-        t = "string",
-      },
-      placeholder = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      value = {
-        t = "string",
-      },
-    },
-    required = {  },
-  },
-  ["Input.Number"] = {
-    props = {
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      max = {
-        t = "number",
-      },
-      min = {
-        t = "number",
-      },
-      placeholder = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      value = {
-        t = "number",
-      },
-    },
-    required = {  },
-  },
-  ["Input.Text"] = {
-    props = {
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      inlineAction = {
-        types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" },
-      },
-      isMultiline = {
-        t = "boolean",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      maxLength = {
-        t = "number",
-      },
-      placeholder = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      style = {
-        enum = { "email", "tel", "text", "url" },
-      },
-      value = {
-        t = "string",
-      },
-    },
-    required = {  },
-  },
-  ["Input.Time"] = {
-    props = {
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      max = {
-        t = "string",
-      },
-      min = {
-        t = "string",
-      },
-      placeholder = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      value = {
-        t = "string",
-      },
-    },
-    required = {  },
-  },
-  ["Input.Toggle"] = {
-    props = {
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      title = {
-        t = "string",
-      },
-      value = {
-        t = "string",
-      },
-      valueOff = {
-        t = "string",
-      },
-      valueOn = {
-        t = "string",
-      },
-      wrap = {
-        t = "boolean",
-      },
-    },
-    required = { "title" },
-  },
-  Media = {
-    props = {
-      altText = {
-        t = "string",
-      },
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      id = {
-        t = "string",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      poster = {
-        t = "string",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      sources = {
-        array = {
-          types = { "MediaSource" },
-        },
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-    },
-    required = { "sources" },
-  },
-  MediaSource = {
-    props = {
-      mimeType = {
-        t = "string",
-      },
-      url = {
-        t = "string",
-      },
-    },
-    required = { "mimeType", "url" },
-  },
-  RichTextBlock = {
-    props = {
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      horizontalAlignment = {
-        enum = { "center", "left", "right" },
-      },
-      id = {
-        t = "string",
-      },
-      inlines = {
-        array = {
-          types = {  },
-        },
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-    },
-    required = { "inlines" },
-  },
-  TextBlock = {
-    props = {
-      color = {
-        enum = { "accent", "attention", "dark", "default", "good", "light", "warning" },
-      },
-      fallback = {
-        anyof = { {
-          types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" },
-        }, {
-          enum = { "drop" },
-        } },
-      },
-      fontType = {
-        enum = { "default", "monospace" },
-      },
-      height = {
-        enum = { "auto", "stretch" },
-      },
-      horizontalAlignment = {
-        enum = { "center", "left", "right" },
-      },
-      id = {
-        t = "string",
-      },
-      isSubtle = {
-        t = "boolean",
-      },
-      isVisible = {
-        t = "boolean",
-      },
-      maxLines = {
-        t = "number",
-      },
-      requires = {
-        t = "object",
-      },
-      separator = {
-        t = "boolean",
-      },
-      size = {
-        enum = { "default", "extralarge", "large", "medium", "small" },
-      },
-      spacing = {
-        enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" },
-      },
-      text = {
-        t = "string",
-      },
-      weight = {
-        enum = { "bolder", "default", "lighter" },
-      },
-      wrap = {
-        t = "boolean",
-      },
-    },
-    required = { "text" },
-  },
+  ["Action.OpenUrl"] = { required = { "url" }, props = {
+    fallback = { anyof = { { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } }, { enum = { "drop" } } } },
+    iconUrl = { t = "string" },
+    requires = { t = "object" },
+    style = { enum = { "default", "destructive", "positive" } },
+    title = { t = "string" },
+    url = { t = "string" },
+  } },
+  ["Action.ShowCard"] = { required = {}, props = {
+    card = { types = { "AdaptiveCard" } },
+    fallback = { anyof = { { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } }, { enum = { "drop" } } } },
+    iconUrl = { t = "string" },
+    requires = { t = "object" },
+    style = { enum = { "default", "destructive", "positive" } },
+    title = { t = "string" },
+  } },
+  ["Action.Submit"] = { required = {}, props = {
+    data = { anyof = { { t = "string" }, { t = "object" } } },
+    fallback = { anyof = { { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } }, { enum = { "drop" } } } },
+    iconUrl = { t = "string" },
+    requires = { t = "object" },
+    style = { enum = { "default", "destructive", "positive" } },
+    title = { t = "string" },
+  } },
+  ["Action.ToggleVisibility"] = { required = {}, props = {
+    fallback = { anyof = { { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } }, { enum = { "drop" } } } },
+    iconUrl = { t = "string" },
+    requires = { t = "object" },
+    style = { enum = { "default", "destructive", "positive" } },
+    targetElements = { array = { anyof = { { t = "string" }, { t = "object" } } } },
+    title = { t = "string" },
+  } },
+  ActionSet = { required = { "actions" }, props = {
+    actions = { array = { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } } },
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+  } },
+  AdaptiveCard = { required = {}, props = {
+    ["$schema"] = { t = "string" },
+    actions = { array = { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } } },
+    backgroundImage = { anyof = { { types = { "BackgroundImage" } }, { t = "string" } } },
+    body = { array = { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } } },
+    fallbackText = { t = "string" },
+    lang = { t = "string" },
+    minHeight = { t = "string" },
+    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    speak = { t = "string" },
+    style = { enum = { "accent", "attention", "default", "emphasis", "good", "warning" } },
+    version = { t = "string" },
+    verticalContentAlignment = { enum = { "bottom", "center", "top" } },
+  } },
+  BackgroundImage = { required = { "url" }, props = {
+    fillMode = { enum = { "cover", "repeat", "repeathorizontally", "repeatvertically" } },
+    horizontalAlignment = { enum = { "center", "left", "right" } },
+    url = { t = "string" },
+    verticalAlignment = { enum = { "bottom", "center", "top" } },
+  } },
+  Column = { required = {}, props = {
+    backgroundImage = { anyof = { { types = { "BackgroundImage" } }, { t = "string" } } },
+    bleed = { t = "boolean" },
+    fallback = { anyof = { { types = { "Column" } }, { enum = { "drop" } } } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    items = { array = { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } } },
+    minHeight = { t = "string" },
+    requires = { t = "object" },
+    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    style = { anyof = { { enum = { "accent", "attention", "default", "emphasis", "good", "warning" } }, { t = "null" } } },
+    verticalContentAlignment = { enum = { "bottom", "center", "top" } },
+    width = { anyof = { { t = "string" }, { t = "number" } } },
+  } },
+  ColumnSet = { required = {}, props = {
+    backgroundImage = { anyof = { { types = { "BackgroundImage" } }, { t = "string" } } },
+    bleed = { t = "boolean" },
+    columns = { array = { types = { "Column" } } },
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    minHeight = { t = "string" },
+    requires = { t = "object" },
+    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    style = { anyof = { { enum = { "accent", "attention", "default", "emphasis", "good", "warning" } }, { t = "null" } } },
+  } },
+  Container = { required = { "items" }, props = {
+    backgroundImage = { anyof = { { types = { "BackgroundImage" } }, { t = "string" } } },
+    bleed = { t = "boolean" },
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    items = { array = { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } } },
+    minHeight = { t = "string" },
+    requires = { t = "object" },
+    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    style = { anyof = { { enum = { "accent", "attention", "default", "emphasis", "good", "warning" } }, { t = "null" } } },
+    verticalContentAlignment = { enum = { "bottom", "center", "top" } },
+  } },
+  Fact = { required = { "title", "value" }, props = {
+    title = { t = "string" },
+    value = { t = "string" },
+  } },
+  FactSet = { required = { "facts" }, props = {
+    facts = { array = { types = { "Fact" } } },
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+  } },
+  Image = { required = { "url" }, props = {
+    altText = { t = "string" },
+    backgroundColor = { t = "string" },
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { anyof = { { t = "string" }, { enum = { "auto", "stretch" } } } },
+    horizontalAlignment = { enum = { "center", "left", "right" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    requires = { t = "object" },
+    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    separator = { t = "boolean" },
+    size = { enum = { "auto", "large", "medium", "small", "stretch" } },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    style = { enum = { "default", "person" } },
+    url = { t = "string" },
+    width = { t = "string" },
+  } },
+  ImageSet = { required = { "images" }, props = {
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    imageSize = { enum = { "auto", "large", "medium", "small", "stretch" } },
+    images = { array = { types = { "Image" } } },
+    isVisible = { t = "boolean" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+  } },
+  ["Input.Choice"] = { required = { "title", "value" }, props = {
+    title = { t = "string" },
+    value = { t = "string" },
+  } },
+  ["Input.ChoiceSet"] = { required = { "choices" }, props = {
+    choices = { array = { types = { "Input.Choice" } } },
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isMultiSelect = { t = "boolean" },
+    isVisible = { t = "boolean" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    style = { enum = { "compact", "expanded" } },
+    value = { t = "string" },
+    wrap = { t = "boolean" },
+  } },
+  ["Input.Date"] = { required = {}, props = {
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    max = { t = "string" },
+    min = { t = "string" },
+    placeholder = { t = "string" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    value = { t = "string" },
+  } },
+  ["Input.Number"] = { required = {}, props = {
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    max = { t = "number" },
+    min = { t = "number" },
+    placeholder = { t = "string" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    value = { t = "number" },
+  } },
+  ["Input.Text"] = { required = {}, props = {
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    inlineAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    isMultiline = { t = "boolean" },
+    isVisible = { t = "boolean" },
+    maxLength = { t = "number" },
+    placeholder = { t = "string" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    style = { enum = { "email", "tel", "text", "url" } },
+    value = { t = "string" },
+  } },
+  ["Input.Time"] = { required = {}, props = {
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    max = { t = "string" },
+    min = { t = "string" },
+    placeholder = { t = "string" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    value = { t = "string" },
+  } },
+  ["Input.Toggle"] = { required = { "title" }, props = {
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    title = { t = "string" },
+    value = { t = "string" },
+    valueOff = { t = "string" },
+    valueOn = { t = "string" },
+    wrap = { t = "boolean" },
+  } },
+  Media = { required = { "sources" }, props = {
+    altText = { t = "string" },
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    id = { t = "string" },
+    isVisible = { t = "boolean" },
+    poster = { t = "string" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    sources = { array = { types = { "MediaSource" } } },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+  } },
+  MediaSource = { required = { "mimeType", "url" }, props = {
+    mimeType = { t = "string" },
+    url = { t = "string" },
+  } },
+  RichTextBlock = { required = { "inlines" }, props = {
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    height = { enum = { "auto", "stretch" } },
+    horizontalAlignment = { enum = { "center", "left", "right" } },
+    id = { t = "string" },
+    inlines = { array = { types = { "TextRun" } } },
+    isVisible = { t = "boolean" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+  } },
+  TargetElement = { required = { "elementId" }, props = {
+    elementId = { t = "string" },
+    isVisible = { anyof = { { t = "boolean" }, { t = "null" } } },
+  } },
+  TextBlock = { required = { "text" }, props = {
+    color = { enum = { "accent", "attention", "dark", "default", "good", "light", "warning" } },
+    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fontType = { enum = { "default", "monospace" } },
+    height = { enum = { "auto", "stretch" } },
+    horizontalAlignment = { enum = { "center", "left", "right" } },
+    id = { t = "string" },
+    isSubtle = { t = "boolean" },
+    isVisible = { t = "boolean" },
+    maxLines = { t = "number" },
+    requires = { t = "object" },
+    separator = { t = "boolean" },
+    size = { enum = { "default", "extralarge", "large", "medium", "small" } },
+    spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
+    text = { t = "string" },
+    weight = { enum = { "bolder", "default", "lighter" } },
+    wrap = { t = "boolean" },
+  } },
+  TextRun = { required = { "text" }, props = {
+    color = { enum = { "accent", "attention", "dark", "default", "good", "light", "warning" } },
+    fontType = { enum = { "default", "monospace" } },
+    highlight = { t = "boolean" },
+    isSubtle = { t = "boolean" },
+    italic = { t = "boolean" },
+    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    size = { enum = { "default", "extralarge", "large", "medium", "small" } },
+    strikethrough = { t = "boolean" },
+    text = { t = "string" },
+    weight = { enum = { "bolder", "default", "lighter" } },
+  } },
 }

@@ -13,12 +13,15 @@ local null = cjson.null
 local ROOT_EXTRA = { msteams = true, ["$schema"] = true }
 local TEAMS_REFUSES = { ["Action.Submit"] = "Action.Submit does not work in Teams webhook cards" }
 
+-- A table whose keys are exactly 1..n (an empty table is a list). Raw: a metatable does
+-- not change the answer.
 local function is_list(t)
   if type(t) ~= "table" then return false end
   local n = 0
-  for _ in pairs(t) do n = n + 1 end
-  return n == #t
+  for _ in next, t do n = n + 1 end
+  return n == rawlen(t)
 end
+K.is_list = is_list
 
 local function sorted_keys(t)
   local keys = {}

@@ -10,24 +10,12 @@
 #include <strings.h>
 
 #include "log.h"
-
-/* Which variable the shipped config.lua reads for each key, for messages. */
-static const struct {
-  const char *key, *var;
-} env_of[] = {{"plane_api_token", "PLANE_API_TOKEN"}, {"plane_base_url", "PLANE_BASE_URL"},
-              {"plane_app_url", "PLANE_APP_URL"},     {"workspace", "PLANE_WORKSPACE"},
-              {"projects", "PLANE_PROJECT_ID"},       {"teams_webhook_url", "TEAMS_WEBHOOK_URL"},
-              {"hour", "NOTIFICATION_HOUR"},          {"days", "NOTIFICATION_DAYS"},
-              {"timezone", "TZ"},                     {"max_retries", "MAX_RETRIES"},
-              {"rate_limit", "PLANE_RATE_LIMIT"},     {"state_file", "STATE_FILE"},
-              {"log_level", "LOG_LEVEL"},             {"log_file", "LOG_FILE"},
-              {"limit", "DIGEST_LIMIT"},              {"metrics_file", "METRICS_FILE"},
-              {NULL, NULL}};
+#include "script.h"
 
 static const char *const digest_keys[] = {
     "name", "plane_api_token", "plane_base_url", "plane_app_url", "workspace", "projects",
     "teams_webhook_url", "hour", "days", "timezone", "max_retries", "rate_limit", "limit",
-    "budget", "state_file", "states", "empty", NULL};
+    "budget", "state_file", "states", "empty", "language", NULL};
 static const char *const global_keys[] = {"scripts_dir", "log_level", "log_file", "log_max_bytes",
                                           "log_keep", "metrics_file", "digests", NULL};
 static const char *const groups[] = {"backlog", "unstarted", "started", "completed",
@@ -39,22 +27,65 @@ static int in_list(const char *const *list, const char *s) {
   return 0;
 }
 
-static const char *var_hint(const char *key) {
-  for (int i = 0; env_of[i].key; i++)
-    if (!strcmp(env_of[i].key, key)) return env_of[i].var;
+/* Which variable produced which value while config.lua runs (env() records it), so
+ * that an error names a variable only when the rejected value came from it. */
+struct origin {
+  char *var, *value;
+};
+static struct {
+  struct origin *v;
+  size_t n;
+} origins;
+
+static void origin_add(const char *var, const char *value, size_t len) {
+  origins.v = xrealloc(origins.v, (origins.n + 1) * sizeof *origins.v);
+  origins.v[origins.n].var = xstrdup(var);
+  origins.v[origins.n++].value = xstrndup(value, len);
+}
+
+static void origins_clear(void) {
+  for (size_t i = 0; i < origins.n; i++) free(origins.v[i].var), free(origins.v[i].value);
+  free(origins.v);
+  origins.v = NULL;
+  origins.n = 0;
+}
+
+static const char *origin_of(const char *value) {
+  for (size_t i = 0; value && i < origins.n; i++)
+    if (!strcmp(origins.v[i].value, value)) return origins.v[i].var;
   return NULL;
 }
 
-/* "<where>: <key>: <message> [VAR]" */
-static int bad(char *err, const char *where, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int bad(char *err, const char *where, const char *key, const char *fmt, ...) {
+/* A value as it may be shown in one line: control bytes escaped, at most 120 bytes.
+ * A few buffers in turn, so one message may show two values. */
+static const char *esc(const char *s) {
+  static char ring[4][500];
+  static int next;
+  char *out = ring[next++ % 4];
+  size_t k = 0;
+  for (; *s && k < 480; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (k >= 120 && (c & 0xC0) != 0x80) {
+      k += (size_t)snprintf(out + k, 500 - k, "…");
+      break;
+    }
+    if (c < 0x20 || c == 0x7f) k += (size_t)snprintf(out + k, 500 - k, "\\x%02x", c);
+    else out[k++] = (char)c;
+  }
+  out[k] = 0;
+  return out;
+}
+
+/* "<where>: <key> <message> [(set by VAR)]"; value is the rejected value (or NULL). */
+static int bad(char *err, const char *where, const char *key, const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int bad(char *err, const char *where, const char *key, const char *value, const char *fmt, ...) {
   char msg[ERR_LEN];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  const char *var = var_hint(key);
+  const char *var = origin_of(value);
   if (var) return errf(err, "%s: %s %s (set by %s)", where, key, msg, var);
   return errf(err, "%s: %s %s", where, key, msg);
 }
@@ -73,11 +104,13 @@ static int l_env(lua_State *L) {
     if (read_file(f, &data, &len, msg) < 0) return luaL_error(L, "%s: %s", fname, msg);
     if (len && data[len - 1] == '\n') len--;
     if (len && data[len - 1] == '\r') len--;
+    origin_add(fname, data, len);
     lua_pushlstring(L, data, len);
     free(data);
     return 1;
   }
   if (v) {
+    origin_add(name, v, strlen(v));
     lua_pushstring(L, v);
     return 1;
   }
@@ -93,7 +126,7 @@ static int get_str(lua_State *L, int idx, const char *where, const char *key, ch
   int t = lua_type(L, idx);
   if (t == LUA_TNIL) return 0;
   if (t != LUA_TSTRING && t != LUA_TNUMBER)
-    return bad(err, where, key, "must be a string, not a %s", lua_typename(L, t));
+    return bad(err, where, key, NULL, "must be a string, not a %s", lua_typename(L, t));
   const char *s = lua_tostring(L, idx);
   free(*out);
   *out = *s ? xstrdup(s) : NULL;
@@ -114,11 +147,12 @@ static int get_int(lua_State *L, int idx, const char *where, const char *key, in
     errno = 0;
     v = strtoll(s, &end, 10);
     if (*end || errno || end == s)
-      return bad(err, where, key, "= \"%s\" is not a whole number (expected %d to %d)", s, lo, hi);
+      return bad(err, where, key, s, "= \"%s\" is not a whole number (expected %d to %d)", esc(s), lo, hi);
   } else {
-    return bad(err, where, key, "must be a whole number from %d to %d", lo, hi);
+    return bad(err, where, key, NULL, "must be a whole number from %d to %d", lo, hi);
   }
-  if (v < lo || v > hi) return bad(err, where, key, "= %lld is out of range (expected %d to %d)", v, lo, hi);
+  if (v < lo || v > hi)
+    return bad(err, where, key, lua_tostring(L, idx), "= %lld is out of range (expected %d to %d)", v, lo, hi);
   *out = (int)v;
   return 0;
 }
@@ -189,11 +223,10 @@ void config_redact_url(const char *url, char *out, size_t n) {
 
 /* ---- digests ----------------------------------------------------------- */
 
+/* Without a `states` setting: what is being worked on, then what is to do, then the
+ * backlog, in any project (Plane's state groups). */
 static void digest_defaults(struct digest *d) {
-  static const struct state_sel seed[] = {
-      {"daaf8056-e88d-40ba-b527-d58f3e518059", "En cours", "started"},
-      {"9ce312cc-0018-4864-9867-064939dda809", "A faire", "unstarted"},
-      {"318803e3-f0ce-4dbf-b0b4-beb1cfba9e81", "Backlog", "backlog"}};
+  static const char *const default_groups[] = {"started", "unstarted", "backlog"};
   memset(d, 0, sizeof *d);
   d->base_url = xstrdup("https://api.plane.so");
   d->hour = 8;
@@ -205,11 +238,7 @@ static void digest_defaults(struct digest *d) {
   d->state_file = xstrdup(".state.json");
   d->nstates = 3;
   d->states = xcalloc(3, sizeof *d->states);
-  for (size_t i = 0; i < 3; i++) {
-    d->states[i].id = xstrdup(seed[i].id);
-    d->states[i].name = xstrdup(seed[i].name);
-    d->states[i].group = xstrdup(seed[i].group);
-  }
+  for (size_t i = 0; i < 3; i++) d->states[i].group = xstrdup(default_groups[i]);
 }
 
 static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
@@ -227,6 +256,7 @@ static void free_list(char **l, size_t n) {
 static void digest_clear(struct digest *d) {
   free(d->name), free(d->api_token), free(d->base_url), free(d->app_url);
   free(d->workspace), free(d->webhook_url), free(d->tz), free(d->state_file);
+  free(d->language);
   free_list(d->projects, d->nprojects);
   free_states(d->states, d->nstates);
   memset(d, 0, sizeof *d);
@@ -242,6 +272,7 @@ static void digest_copy(struct digest *to, const struct digest *from) {
   to->webhook_url = dup_or_null(from->webhook_url);
   to->tz = dup_or_null(from->tz);
   to->state_file = dup_or_null(from->state_file);
+  to->language = dup_or_null(from->language);
   to->projects = xcalloc(from->nprojects, sizeof *to->projects);
   for (size_t i = 0; i < from->nprojects; i++) to->projects[i] = xstrdup(from->projects[i]);
   to->states = xcalloc(from->nstates, sizeof *to->states);
@@ -270,19 +301,20 @@ static int set_projects(lua_State *L, int idx, const char *where, struct digest 
       if (lua_type(L, -1) != LUA_TSTRING) {
         lua_pop(L, 1);
         free_list(list, n);
-        return bad(err, where, "projects", "[%zu] must be a project UUID string", i);
+        return bad(err, where, "projects", NULL, "[%zu] must be a project UUID string", i);
       }
       list = xrealloc(list, (n + 1) * sizeof *list);
       list[n++] = xstrdup(lua_tostring(L, -1));
       lua_pop(L, 1);
     }
   } else {
-    return bad(err, where, "projects", "must be a UUID, a comma-separated list, or a list of UUIDs");
+    return bad(err, where, "projects", NULL, "must be a UUID, a comma-separated list, or a list of UUIDs");
   }
   for (size_t i = 0; i < n; i++) {
     if (!is_uuid(list[i])) {
-      bad(err, where, "projects", "has \"%s\", which is not a project UUID "
-          "(like 4af68566-94a4-4eb3-94aa-50dc9427067b)", list[i]);
+      bad(err, where, "projects", lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL,
+          "has \"%s\", which is not a project UUID (like 4af68566-94a4-4eb3-94aa-50dc9427067b)",
+          esc(list[i]));
       free_list(list, n);
       return -1;
     }
@@ -301,7 +333,7 @@ static int set_state_entry(lua_State *L, int idx, const char *where, size_t i, s
     return 0;
   }
   if (!lua_istable(L, idx))
-    return bad(err, where, key, "must be a state name or a table {id=, name=, group=}");
+    return bad(err, where, key, NULL, "must be a state name or a table {id=, name=, group=}");
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
@@ -309,7 +341,7 @@ static int set_state_entry(lua_State *L, int idx, const char *where, size_t i, s
                  : !strcmp(k, "group") ? &s->group : NULL;
     if (!field) {
       lua_pop(L, 2);
-      return bad(err, where, key, "has an unknown key (expected id, name, group)");
+      return bad(err, where, key, NULL, "has an unknown key (expected id, name, group)");
     }
     if (get_str(L, -1, where, key, field, err) < 0) {
       lua_pop(L, 2);
@@ -317,18 +349,18 @@ static int set_state_entry(lua_State *L, int idx, const char *where, size_t i, s
     }
     lua_pop(L, 1);
   }
-  if (s->id && !is_uuid(s->id)) return bad(err, where, key, "id \"%s\" is not a UUID", s->id);
+  if (s->id && !is_uuid(s->id)) return bad(err, where, key, s->id, "id \"%s\" is not a UUID", esc(s->id));
   if (s->group && !in_list(groups, s->group))
-    return bad(err, where, key, "group \"%s\" is not one of backlog, unstarted, started, "
-               "completed, cancelled, triage", s->group);
-  if (!s->id && !s->name && !s->group) return bad(err, where, key, "needs an id, a name or a group");
+    return bad(err, where, key, s->group, "group \"%s\" is not one of backlog, unstarted, started, "
+               "completed, cancelled, triage", esc(s->group));
+  if (!s->id && !s->name && !s->group) return bad(err, where, key, NULL, "needs an id, a name or a group");
   return 0;
 }
 
 static int set_states(lua_State *L, int idx, const char *where, struct digest *d, char *err) {
   if (lua_isnil(L, idx)) return 0;
   size_t n = lua_istable(L, idx) ? (size_t)lua_rawlen(L, idx) : 0;
-  if (!n) return bad(err, where, "states", "must be a non-empty list of states");
+  if (!n) return bad(err, where, "states", NULL, "must be a non-empty list of states");
   struct state_sel *st = xcalloc(n, sizeof *st);
   for (size_t i = 0; i < n; i++) {
     lua_rawgeti(L, idx, (lua_Integer)i + 1);
@@ -349,8 +381,8 @@ static int set_url(const char *where, const char *key, char **url, int secret, c
   if (!*url) return 0;
   if (url_host(*url, scheme, sizeof scheme, host, sizeof host) < 0 ||
       (strcmp(scheme, "https") && strcmp(scheme, "http"))) {
-    if (secret) return bad(err, where, key, "is not an http(s) URL");
-    return bad(err, where, key, "= \"%s\" is not an http(s) URL", *url);
+    if (secret) return bad(err, where, key, *url, "is not an http(s) URL");
+    return bad(err, where, key, *url, "= \"%s\" is not an http(s) URL", esc(*url));
   }
   return 0;
 }
@@ -368,7 +400,15 @@ static int digest_key(lua_State *L, const char *key, const char *where, struct d
   else if (!strcmp(key, "teams_webhook_url")) rc = get_str(L, v, where, key, &d->webhook_url, err);
   else if (!strcmp(key, "timezone")) rc = get_str(L, v, where, key, &d->tz, err);
   else if (!strcmp(key, "state_file")) rc = get_str(L, v, where, key, &d->state_file, err);
-  else if (!strcmp(key, "projects")) rc = set_projects(L, v, where, d, err);
+  else if (!strcmp(key, "language")) {
+    /* the languages themselves are card.lua's: the scripts check the name when loaded */
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+    if ((rc = get_str(L, v, where, key, &d->language, err)) == 0 && d->language &&
+        (strlen(d->language) > 16 || d->language[strspn(d->language, ok)]))
+      rc = bad(err, where, key, d->language,
+               "= \"%s\" is not a language name (letters, digits, - or _, e.g. en or fr)",
+               esc(d->language));
+  } else if (!strcmp(key, "projects")) rc = set_projects(L, v, where, d, err);
   else if (!strcmp(key, "states")) rc = set_states(L, v, where, d, err);
   else if (!strcmp(key, "max_retries")) rc = get_int(L, v, where, key, 0, 20, &d->max_retries, err);
   else if (!strcmp(key, "rate_limit")) rc = get_int(L, v, where, key, 1, 1000000, &d->rate_limit, err);
@@ -380,20 +420,76 @@ static int digest_key(lua_State *L, const char *key, const char *where, struct d
   } else if (!strcmp(key, "hour")) {
     if ((rc = get_str(L, v, where, key, &s, err)) == 0 && s &&
         config_parse_hour(s, &d->hour, &d->minute) < 0)
-      rc = bad(err, where, key, "= \"%s\" is not a time of day; use H or HH:MM on a 24 h clock, "
-               "e.g. 8 or 08:30", s);
+      rc = bad(err, where, key, s, "= \"%s\" is not a time of day; use H or HH:MM on a 24 h clock, "
+               "e.g. 8 or 08:30", esc(s));
   } else if (!strcmp(key, "days")) {
     if ((rc = get_str(L, v, where, key, &s, err)) == 0 && s && !(d->days = config_parse_days(s)))
-      rc = bad(err, where, key, "= \"%s\" is not a list of days; use daily, weekdays, weekends "
-               "or names such as mon,wed,fri", s);
+      rc = bad(err, where, key, s, "= \"%s\" is not a list of days; use daily, weekdays, weekends "
+               "or names such as mon,wed,fri", esc(s));
   } else if (!strcmp(key, "empty")) {
     if ((rc = get_str(L, v, where, key, &s, err)) == 0 && s) {
       if (!strcmp(s, "post") || !strcmp(s, "skip")) d->empty_skip = !strcmp(s, "skip");
-      else rc = bad(err, where, key, "= \"%s\" must be \"post\" or \"skip\"", s);
+      else rc = bad(err, where, key, s, "= \"%s\" must be \"post\" or \"skip\"", esc(s));
     }
   }
   free(s);
   return rc < 0 ? -1 : 1;
+}
+
+/* The userinfo of a URL (scheme://user:password@host/…) is a credential. */
+static const char *userinfo_span(const char *url, size_t *len) {
+  const char *p = strstr(url, "://");
+  if (!p) return NULL;
+  p += 3;
+  size_t n = strcspn(p, "/?#");
+  const char *at = NULL;
+  for (size_t i = 0; i < n; i++)
+    if (p[i] == '@') at = p + i;
+  if (!at) return NULL;
+  *len = (size_t)(at - p);
+  return p;
+}
+
+static int url_userinfo(const char *url, char *out, size_t n) {
+  size_t len;
+  const char *p = userinfo_span(url, &len);
+  if (!p || !len) return -1;
+  snprintf(out, n, "%.*s", (int)len, p);
+  return 0;
+}
+
+static void url_strip_userinfo(char *url) {
+  size_t len;
+  char *p = (char *)userinfo_span(url, &len);
+  if (p) memmove(p, p + len + 1, strlen(p + len + 1) + 1);
+}
+
+/* For showing: scheme://(redacted)@host/… */
+static void url_redact_userinfo(char *url, size_t n) {
+  size_t len;
+  const char *p = userinfo_span(url, &len);
+  if (!p) return;
+  char *rest = xstrdup(p + len);
+  snprintf((char *)p, n - (size_t)(p - url), "(redacted)%s", rest);
+  free(rest);
+}
+
+#define MAX_TOKEN 1000 /* a Plane key is 42 characters */
+#define MAX_URL 8000
+
+/* A secret goes into a header or a URL: no control characters, no absurd length. It is
+ * never shown, not even in part. */
+static int check_secret(const char *where, const char *key, const char *v, size_t max, char *err) {
+  if (!v) return 0;
+  size_t n = strlen(v);
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+      return bad(err, where, key, v, "holds a control character (byte %zu): is the file or variable "
+                 "that sets it right?", i + 1);
+  if (n > max)
+    return bad(err, where, key, v, "is %zu characters long, more than the %zu accepted: is the file "
+               "or variable that sets it right?", n, max);
+  return 0;
 }
 
 static void strip_suffix(char *s, const char *suffix) {
@@ -421,25 +517,29 @@ static int finish_digest(struct config *c, struct digest *d, const char *where, 
   if (!d->app_url) {
     d->app_url = xstrdup(!strcasecmp(host, "api.plane.so") ? "https://app.plane.so" : d->base_url);
   }
+  url_strip_userinfo(d->app_url); /* credentials for the API never go into links */
   while (strlen(d->app_url) > 1 && d->app_url[strlen(d->app_url) - 1] == '/')
     d->app_url[strlen(d->app_url) - 1] = 0;
   if (set_url(where, "plane_app_url", &d->app_url, 0, err) < 0) return -1;
+  if (check_secret(where, "plane_api_token", d->api_token, MAX_TOKEN, err) < 0 ||
+      check_secret(where, "teams_webhook_url", d->webhook_url, MAX_URL, err) < 0)
+    return -1;
   if (d->webhook_url) {
     if (set_url(where, "teams_webhook_url", &d->webhook_url, 1, err) < 0) return -1;
     url_host(d->webhook_url, scheme, sizeof scheme, host, sizeof host);
     if (strcmp(scheme, "https") && !is_loopback_host(host))
-      return bad(err, where, "teams_webhook_url", "must use https (plain http is accepted only "
+      return bad(err, where, "teams_webhook_url", d->webhook_url, "must use https (plain http is accepted only "
                  "for a loopback host such as 127.0.0.1 or localhost; host here: %s)", host);
   }
   if (d->tz && !config_tz_valid(d->tz))
-    return bad(err, where, "timezone", "= \"%s\" is not a known IANA time zone (such as "
-               "Europe/Paris or UTC; see /usr/share/zoneinfo)", d->tz);
+    return bad(err, where, "timezone", d->tz, "= \"%s\" is not a known IANA time zone (such as "
+               "Europe/Paris or UTC; see /usr/share/zoneinfo)", esc(d->tz));
   if (d->workspace)
     for (const char *p = d->workspace; *p; p++)
       if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
-        return bad(err, where, "workspace", "= \"%s\" is not a workspace slug (letters, digits, "
-                   "- and _, as in app.plane.so/<slug>/)", d->workspace);
-  if (!d->state_file) return bad(err, where, "state_file", "must not be empty");
+        return bad(err, where, "workspace", d->workspace, "= \"%s\" is not a workspace slug (letters, "
+                   "digits, - and _, as in app.plane.so/<slug>/)", esc(d->workspace));
+  if (!d->state_file) return bad(err, where, "state_file", NULL, "must not be empty");
   return 0;
 }
 
@@ -492,7 +592,7 @@ static int global_key(lua_State *L, const char *key, struct config *c, char *err
     if ((rc = get_str(L, v, c->path, key, &s, err)) == 0 && s) {
       c->log_level = log_level_parse(s);
       if (c->log_level < 0)
-        rc = bad(err, c->path, key, "= \"%s\" must be debug, info, warning or error", s);
+        rc = bad(err, c->path, key, s, "= \"%s\" must be debug, info, warning or error", esc(s));
     }
   }
   free(s);
@@ -501,7 +601,7 @@ static int global_key(lua_State *L, const char *key, struct config *c, char *err
 
 static int parse_digests(lua_State *L, int idx, struct config *c, const struct digest *def, char *err) {
   size_t n = lua_istable(L, idx) ? (size_t)lua_rawlen(L, idx) : 0;
-  if (!n) return bad(err, c->path, "digests", "must be a non-empty list of digest tables");
+  if (!n) return bad(err, c->path, "digests", NULL, "must be a non-empty list of digest tables");
   c->digests = xcalloc(n, sizeof *c->digests);
   for (size_t i = 0; i < n; i++) {
     struct digest *d = &c->digests[c->ndigests++];
@@ -512,7 +612,7 @@ static int parse_digests(lua_State *L, int idx, struct config *c, const struct d
     snprintf(where, sizeof where, "%s: digests[%zu]", c->path, i + 1);
     lua_rawgeti(L, idx, (lua_Integer)i + 1);
     int t = lua_gettop(L);
-    if (!lua_istable(L, t)) return bad(err, c->path, "digests", "[%zu] must be a table", i + 1);
+    if (!lua_istable(L, t)) return bad(err, c->path, "digests", NULL, "[%zu] must be a table", i + 1);
     lua_pushnil(L);
     while (lua_next(L, t)) {
       const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
@@ -577,10 +677,6 @@ cleanup:
 
 /* ---- loading ----------------------------------------------------------- */
 
-static const char *const config_globals[] = {"assert", "error", "ipairs", "next", "pairs",
-                                             "pcall", "select", "tonumber", "tostring", "type",
-                                             "string", "table", "math", "utf8", NULL};
-
 int config_load(const char *path, struct config **out, char *err) {
   struct config *c = xcalloc(1, sizeof *c);
   lua_State *L = script_lua_new();
@@ -600,11 +696,7 @@ int config_load(const char *path, struct config **out, char *err) {
     else errf(err, "the configuration file has a syntax error: %s", m);
     goto cleanup;
   }
-  lua_newtable(L);
-  for (const char *const *g = config_globals; *g; g++) {
-    lua_getglobal(L, *g);
-    lua_setfield(L, -2, *g);
-  }
+  script_push_sandbox_base(L);
   lua_pushcfunction(L, l_env);
   lua_setfield(L, -2, "env");
   lua_setupvalue(L, -2, 1);
@@ -618,6 +710,7 @@ int config_load(const char *path, struct config **out, char *err) {
   }
   rc = parse_config(L, lua_gettop(L), c, err);
 cleanup:
+  origins_clear();
   script_lua_close(L);
   if (rc < 0) {
     config_free(c);
@@ -633,14 +726,14 @@ int config_require(const struct config *c, unsigned need, char *err) {
     char where[600];
     if (c->ndigests > 1) snprintf(where, sizeof where, "%s: digest %s", c->path, d->name);
     else snprintf(where, sizeof where, "%s", c->path);
-    if (!d->workspace) return bad(err, where, "workspace", "is required (the slug in app.plane.so/<slug>/)");
-    if (need & CONFIG_NEED_PLANE) {
-      if (!d->api_token)
-        return bad(err, where, "plane_api_token", "is required (or set PLANE_API_TOKEN_FILE)");
-      if (!d->nprojects) return bad(err, where, "projects", "is required: one or more project UUIDs");
-    }
+    if (!d->workspace) return bad(err, where, "workspace", NULL, "is required (the slug in app.plane.so/<slug>/)");
+    if ((need & (CONFIG_NEED_PLANE | CONFIG_NEED_TOKEN)) && !d->api_token)
+      return bad(err, where, "plane_api_token", NULL, "is required: the Plane API key, sent as X-API-Key");
+    if ((need & CONFIG_NEED_PLANE) && !d->nprojects)
+      return bad(err, where, "projects", NULL, "is required: one or more project UUIDs "
+                 "(`plane-teams discover` lists them)");
     if ((need & CONFIG_NEED_TEAMS) && !d->webhook_url)
-      return bad(err, where, "teams_webhook_url", "is required to post (or set TEAMS_WEBHOOK_URL_FILE)");
+      return bad(err, where, "teams_webhook_url", NULL, "is required to post: the Teams webhook's URL");
   }
   return 0;
 }
@@ -654,11 +747,21 @@ void config_free(struct config *c) {
   free(c);
 }
 
-void config_register_secrets(const struct config *c) {
+static void register_secrets(const struct config *c) {
   for (size_t i = 0; i < c->ndigests; i++) {
+    char info[1024];
     log_add_secret(c->digests[i].api_token);
     log_add_secret(c->digests[i].webhook_url);
+    if (url_userinfo(c->digests[i].base_url, info, sizeof info) == 0) log_add_secret(info);
   }
+}
+
+int config_apply(const struct config *c, int open_log, char *err) {
+  register_secrets(c);
+  log_set_level((enum log_level)c->log_level);
+  for (size_t i = 0; i < c->nwarnings; i++) log_warn(NULL, NULL, "%s", c->warnings[i]);
+  if (open_log && log_open_file(c->log_file, c->log_max_bytes, c->log_keep, err) < 0) return -1;
+  return 0;
 }
 
 static void describe_days(unsigned days, struct buf *out) {
@@ -688,20 +791,23 @@ void config_describe(const struct config *c, struct buf *out) {
     buf_printf(out, "digest %s:\n", d->name);
     buf_printf(out, "  plane_api_token: %s\n", !d->api_token ? "(not set)"
                : !strncmp(d->api_token, "plane_api_", 10) ? "plane_api_…(redacted)" : "…(redacted)");
-    buf_printf(out, "  plane_base_url: %s\n  plane_app_url: %s\n", d->base_url, d->app_url);
+    char base[1024];
+    snprintf(base, sizeof base, "%s", d->base_url);
+    url_redact_userinfo(base, sizeof base);
+    buf_printf(out, "  plane_base_url: %s\n  plane_app_url: %s\n", base, d->app_url);
     buf_printf(out, "  workspace: %s\n  projects:", d->workspace ? d->workspace : "(not set)");
     for (size_t j = 0; j < d->nprojects; j++) buf_printf(out, " %s", d->projects[j]);
     buf_printf(out, "%s\n  teams_webhook_url: %s\n", d->nprojects ? "" : " (none)", hook);
     buf_printf(out, "  schedule: %02d:%02d ", d->hour, d->minute);
     describe_days(d->days, out);
     buf_printf(out, " (%s)\n", d->tz ? d->tz : "system local time");
-    buf_printf(out, "  limit: %d rows, budget: %zu bytes, empty: %s\n", d->limit, d->budget,
-               d->empty_skip ? "skip" : "post");
+    buf_printf(out, "  limit: %d rows, budget: %zu bytes, empty: %s, language: %s\n", d->limit,
+               d->budget, d->empty_skip ? "skip" : "post", d->language ? d->language : "en");
     buf_adds(out, "  states:");
     for (size_t j = 0; j < d->nstates; j++) {
       const struct state_sel *s = &d->states[j];
       buf_printf(out, "%s %s", j ? "," : "", s->name ? s->name : s->id ? s->id : s->group);
-      if (s->group) buf_printf(out, " (%s)", s->group);
+      if (s->group && (s->name || s->id)) buf_printf(out, " (%s)", s->group);
     }
     buf_printf(out, "\n  max_retries: %d, rate_limit: %d/min\n  state_file: %s\n", d->max_retries,
                d->rate_limit, d->state_file);

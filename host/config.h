@@ -2,10 +2,17 @@
 #pragma once
 #include <stddef.h>
 
-#include "script.h"
 #include "util.h"
 
 #define DAYS_ALL 0x7fu
+
+/** One configured state: it picks, in each project, the state with its id, else those
+ *  with its name, else those of its group. */
+struct state_sel {
+  char *id;
+  char *name;
+  char *group;
+};
 
 struct digest {
   char *name;
@@ -27,6 +34,7 @@ struct digest {
   struct state_sel *states;
   size_t nstates;
   int empty_skip;
+  char *language; /* card.lua's word table to use; NULL: "en" */
 };
 
 struct config {
@@ -43,7 +51,9 @@ struct config {
   size_t nwarnings;
 };
 
-enum { CONFIG_NEED_PLANE = 1, CONFIG_NEED_TEAMS = 2 };
+/* PLANE: the API key and the projects; TEAMS: the webhook; TOKEN: the API key only
+ * (`discover`). The workspace is always required. */
+enum { CONFIG_NEED_PLANE = 1, CONFIG_NEED_TEAMS = 2, CONFIG_NEED_TOKEN = 4 };
 
 /** Run config.lua and validate every value; exit code 2 material on error. */
 int config_load(const char *path, struct config **out, char *err);
@@ -52,8 +62,9 @@ int config_require(const struct config *c, unsigned need, char *err);
 void config_free(struct config *c);
 /** The effective settings, secrets redacted, for `check`. */
 void config_describe(const struct config *c, struct buf *out);
-/** Register the secrets of every digest with the logger. */
-void config_register_secrets(const struct config *c);
+/** Put a loaded configuration to work in the process: its secrets are redacted from
+ *  every log line, the log level set, its warnings said; open_log: (re)open its log file. */
+int config_apply(const struct config *c, int open_log, char *err);
 /** Parse "8", "08:30"; -1 when malformed. */
 int config_parse_hour(const char *s, int *hour, int *minute);
 /** Parse "daily", "weekdays", "weekends", "mon,wed,fri"; 0 when malformed. */

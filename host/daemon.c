@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,12 +16,12 @@
 #include "loop.h"
 #include "metrics.h"
 #include "plane.h"
+#include "render.h"
 #include "sched.h"
 #include "script.h"
 #include "state.h"
 #include "sync.h"
 
-enum { EXIT_OK = 0, EXIT_SYNC = 1, EXIT_USAGE = 2 };
 #define STOP_GRACE_MS 5000 /* a stop lets a POST in flight finish this long */
 
 /* A configuration and its scripts, loaded and checked together; kept alive while
@@ -62,8 +63,8 @@ struct daemon {
   int running;
   int failed;
   int stopping;
-  struct delay *tick;
-  struct delay *grace;
+  uint64_t tick;
+  uint64_t grace;
 };
 
 static void tick(void *ud);
@@ -86,23 +87,7 @@ static int gen_load(const struct run_opts *o, unsigned need, struct gen **out, c
     errctx(err, "cannot load the scripts");
     goto fail;
   }
-  for (size_t i = 0; i < g->cfg->ndigests; i++) {
-    const struct digest *d = &g->cfg->digests[i];
-    struct render_ctx rc;
-    struct render_out ro;
-    char now[40], date[11];
-    memset(&rc, 0, sizeof rc);
-    iso8601_local(time(NULL), d->tz, now, sizeof now);
-    snprintf(date, sizeof date, "%.10s", now);
-    rc.digest = d->name, rc.app_url = d->app_url, rc.workspace = d->workspace;
-    rc.states = d->states, rc.nstates = d->nstates, rc.limit = d->limit, rc.budget = d->budget;
-    rc.now = now, rc.date = date;
-    if (script_selfcheck(g->s, &rc, &ro, err) < 0) {
-      errctx(err, "digest %s", d->name);
-      goto fail;
-    }
-    render_out_free(&ro);
-  }
+  if (render_selfcheck(g->s, g->cfg, NULL, err) < 0) goto fail;
   *out = g;
   return 0;
 fail:
@@ -221,7 +206,7 @@ static void sync_done(enum sync_result r, void *ud) {
   /* the sync's issues are freed: give the memory back while the daemon waits a day */
   malloc_trim(0);
   if (!dm->once && !dm->stopping) {
-    delay_cancel(dm->tick);
+    delay_cancel(&dm->loop, dm->tick);
     dm->tick = delay_start(&dm->loop, 0, tick, dm);
   }
   maybe_stop(dm);
@@ -231,7 +216,7 @@ static void start_sync(struct track *t) {
   struct daemon *dm = t->dm;
   char err[ERR_LEN];
   struct sync_env env = {&dm->loop, dm->http, dm->plane};
-  struct sync_opts so = {dm->o->dry_run, dm->o->output, dm->gen->cfg->metrics_file};
+  struct sync_opts so = {dm->o->dry_run, dm->o->output, dm->gen->cfg->metrics_file, dm->o->save};
   if (sync_start(&env, t->gen->s, t->d, &so, sync_done, t, &t->sync, err) < 0) {
     log_error(t->d->name, NULL, "cannot start the sync: %s", err);
     dm->failed = 1;
@@ -251,7 +236,6 @@ static int busy(struct daemon *dm, const char *state_file) {
 
 static void tick(void *ud) {
   struct daemon *dm = ud;
-  dm->tick = NULL;
   if (dm->stopping) return;
   time_t now = time(NULL);
   int sleep = SCHED_MAX_SLEEP;
@@ -324,21 +308,17 @@ static void reload(struct daemon *dm) {
   dm->ntracks = n;
   gen_release(dm->gen);
   dm->gen = g;
-  config_register_secrets(g->cfg);
-  log_set_level((enum log_level)g->cfg->log_level);
-  if (log_open_file(g->cfg->log_file, g->cfg->log_max_bytes, g->cfg->log_keep, err) < 0)
-    log_error(NULL, NULL, "%s", err);
-  for (size_t i = 0; i < g->cfg->nwarnings; i++) log_warn(NULL, NULL, "%s", g->cfg->warnings[i]);
+  if (config_apply(g->cfg, 1, err) < 0) log_error(NULL, NULL, "%s", err);
+  plane_set_limits(dm->plane, g->cfg);
   seed_metrics(dm);
   log_info(NULL, LF(LF_N("digests", (double)g->cfg->ndigests)), "reloaded %s and the scripts in %s (%zu digest%s)",
            g->cfg->path, script_dir(g->s), g->cfg->ndigests, g->cfg->ndigests == 1 ? "" : "s");
-  delay_cancel(dm->tick);
+  delay_cancel(&dm->loop, dm->tick);
   dm->tick = delay_start(&dm->loop, 0, tick, dm);
 }
 
 static void abandon_all(void *ud) {
   struct daemon *dm = ud;
-  dm->grace = NULL;
   for (size_t i = 0; i < dm->ntracks; i++) {
     struct track *t = dm->tracks[i];
     if (!t->sync) continue;
@@ -348,7 +328,6 @@ static void abandon_all(void *ud) {
     dm->running--;
     dm->failed = 1;
   }
-  /* retired tracks with syncs are not in dm->tracks; they end with the loop */
   uv_stop(&dm->loop.uv);
 }
 
@@ -364,8 +343,7 @@ static void on_signal(int signum, void *ud) {
     return;
   }
   dm->stopping = 1;
-  delay_cancel(dm->tick);
-  dm->tick = NULL;
+  delay_cancel(&dm->loop, dm->tick);
   int posting = 0;
   for (size_t i = 0; i < dm->ntracks; i++) posting |= sync_posting(dm->tracks[i]->sync);
   log_info(NULL, NULL, "%s received: stopping%s", signum == SIGTERM ? "SIGTERM" : "SIGINT",
@@ -382,16 +360,13 @@ static int daemon_open(struct daemon *dm, const struct run_opts *o, int once, un
   dm->o = o;
   dm->once = once;
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  script_set_interrupt(&loop_stop_requested);
   if (gen_load(o, need, &dm->gen, err) < 0) {
     fprintf(stderr, "plane-teams: %s\n", err);
     return EXIT_USAGE;
   }
   struct config *cfg = dm->gen->cfg;
-  config_register_secrets(cfg);
-  log_set_level((enum log_level)cfg->log_level);
-  for (size_t i = 0; i < cfg->nwarnings; i++) log_warn(NULL, NULL, "%s", cfg->warnings[i]);
-  if (log_open_file(cfg->log_file, cfg->log_max_bytes, cfg->log_keep, err) < 0 ||
-      loop_open(&dm->loop, err) < 0) {
+  if (config_apply(cfg, 1, err) < 0 || loop_open(&dm->loop, err) < 0) {
     fprintf(stderr, "plane-teams: %s\n", err);
     return EXIT_USAGE;
   }
@@ -401,6 +376,7 @@ static int daemon_open(struct daemon *dm, const struct run_opts *o, int once, un
     fprintf(stderr, "plane-teams: %s\n", err);
     return EXIT_USAGE;
   }
+  plane_set_limits(dm->plane, cfg);
   dm->ntracks = cfg->ndigests;
   dm->tracks = xcalloc(dm->ntracks, sizeof *dm->tracks);
   for (size_t i = 0; i < dm->ntracks; i++) {
@@ -416,8 +392,10 @@ static int daemon_open(struct daemon *dm, const struct run_opts *o, int once, un
 
 static void daemon_close(struct daemon *dm) {
   metrics_reset();
-  delay_cancel(dm->tick);
-  delay_cancel(dm->grace);
+  if (dm->loop_open) {
+    delay_cancel(&dm->loop, dm->tick);
+    delay_cancel(&dm->loop, dm->grace);
+  }
   for (size_t i = 0; i < dm->ntracks; i++) track_free(dm->tracks[i]);
   free(dm->tracks);
   plane_close(dm->plane);
@@ -436,6 +414,21 @@ int daemon_once(const struct run_opts *o) {
   struct daemon dm;
   int rc = daemon_open(&dm, o, 1, CONFIG_NEED_PLANE | (o->dry_run ? 0 : CONFIG_NEED_TEAMS));
   if (rc != EXIT_OK) goto cleanup;
+  if (o->save && dm.ntracks > 1) {
+    fprintf(stderr, "plane-teams: --save writes one digest's data, and %s has %zu digests: save with a "
+            "configuration of one digest\n", o->config, dm.ntracks);
+    rc = EXIT_USAGE;
+    goto cleanup;
+  }
+  if (o->save) { /* a file that cannot be written is found before any request */
+    FILE *f = fopen(o->save, "ab");
+    if (!f) {
+      fprintf(stderr, "plane-teams: cannot write %s (--save): %s\n", o->save, strerror(errno));
+      rc = EXIT_USAGE;
+      goto cleanup;
+    }
+    fclose(f);
+  }
   if (o->dry_run && o->output) {
     FILE *f = fopen(o->output, "wb"); /* each digest's envelope is appended */
     if (!f) {

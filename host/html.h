@@ -1,18 +1,16 @@
-/* preview --html: a self-contained page that renders a Teams message with
- * Microsoft's Adaptive Cards renderer and a Teams-like (light) host config. */
+/* preview --html: a self-contained page (host/preview.html, compiled in) that renders a
+ * Teams message with Microsoft's Adaptive Cards renderer and a Teams-like host config. */
 #pragma once
 #include <stddef.h>
 
 #include "util.h"
 
-/** Where the renderer bundle (adaptivecards.min.js) is: $PLANE_TEAMS_RENDERER, then
- *  tools/cardcheck/node_modules/adaptivecards/dist/ beside the binary's source tree or
- *  the working directory, then /usr/share/plane-teams/. NULL with err when none. */
-char *html_find_renderer(char *err);
+/** Where the renderer (adaptivecards.min.js) is: `option` (--renderer) when given, then
+ *  $PLANE_TEAMS_RENDERER, then the installed data folder (PT_DATADIR). NULL with err
+ *  when the file named is unreadable or none is found. */
+char *html_find_renderer(const char *option, char *err);
 
-/** tools/cardcheck/check.js (Microsoft's renderer and the 1.2 schema, run with Node)
- *  beside the binary's source tree or in the working directory; NULL when absent. */
-char *html_find_checker(void);
-
-/** The page for envelope (len bytes), with the renderer's code inlined. */
+/** The page for envelope (len bytes), with the renderer's code (read from
+ *  renderer_path) and markdown-it's (markdown-it.umd.min.js, beside the renderer or in
+ *  its node_modules) inlined; appended to out. */
 int html_page(const char *envelope, size_t len, const char *renderer_path, struct buf *out, char *err);

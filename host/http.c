@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
+
 struct http_req {
   struct http *h;
   CURL *easy;
@@ -293,4 +295,19 @@ double http_backoff_ms(int attempt, const char *retry_after) {
   for (int i = 1; i < attempt && cap < 60000.0; i++) cap *= 2;
   if (cap > 60000.0) cap = 60000.0;
   return cap * ((double)random() / (double)RAND_MAX);
+}
+
+int http_retry(struct loop *l, struct retry *r, const char *digest, const char *endpoint,
+               const char *why, const char *retry_after, void (*cb)(void *), void *ud,
+               char *gave_up, size_t n) {
+  if (r->attempt >= r->max) {
+    snprintf(gave_up, n, "%s (gave up after %d attempts)", why, r->attempt + 1);
+    return -1;
+  }
+  r->attempt++;
+  double ms = http_backoff_ms(r->attempt, retry_after);
+  log_warn(digest, LF(LF_S("endpoint", endpoint), LF_N("attempt", r->attempt + 1), LF_N("wait_ms", ms)),
+           "%s; retry %d of %d in %.1f s", why, r->attempt, r->max, ms / 1000.0);
+  r->wait = delay_start(l, (uint64_t)ms, cb, ud);
+  return 0;
 }

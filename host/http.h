@@ -48,3 +48,16 @@ double http_retry_after_seconds(const char *value, time_t now);
  *  Retry-After when it gave one (at most 10 min), else exponential backoff with full
  *  jitter (base 1 s, cap 60 s). */
 double http_backoff_ms(int attempt, const char *retry_after);
+
+/** The retries of one request: how many so far, how many allowed, the pending wait. */
+struct retry {
+  int attempt; /* retries so far */
+  int max;
+  uint64_t wait; /* the delay of the next try (loop.h: harmless to cancel twice) */
+};
+/** After a failed try: wait the backoff (or the server's Retry-After), saying so in a
+ *  warning ("<why>; retry 1 of 3 in 0.4 s"), then cb(ud). When the retries are spent,
+ *  returns -1 with gave_up = "<why> (gave up after N attempts)". */
+int http_retry(struct loop *l, struct retry *r, const char *digest, const char *endpoint,
+               const char *why, const char *retry_after, void (*cb)(void *ud), void *ud,
+               char *gave_up, size_t n);

@@ -197,6 +197,22 @@ int json_encode_lua(lua_State *L, int idx, const char *what, struct buf *out, ch
   return enc_value(&e, idx, 0);
 }
 
+int json_l_encode(lua_State *L) {
+  struct buf out;
+  char err[ERR_LEN];
+  const char *what = luaL_optstring(L, 2, "value");
+  luaL_checkany(L, 1);
+  buf_init(&out);
+  if (json_encode_lua(L, 1, what, &out, err) < 0) {
+    buf_free(&out);
+    lua_pushstring(L, err);
+    return lua_error(L);
+  }
+  lua_pushlstring(L, out.data ? out.data : "", out.len);
+  buf_free(&out);
+  return 1;
+}
+
 /* ---- parsing ----------------------------------------------------------- */
 
 struct parser {

@@ -14,6 +14,9 @@ typedef struct lua_State lua_State;
  *  cjson.null (a NULL light userdata) is null. `what` names the value in errors,
  *  e.g. "card"; err then says which path is wrong. */
 int json_encode_lua(lua_State *L, int idx, const char *what, struct buf *out, char *err);
+/** The same as a Lua function for the host's own Lua: encode(value [, name]) returns the
+ *  JSON text, or raises "name.path: what is wrong". */
+int json_l_encode(lua_State *L);
 
 /** Append s as a JSON string literal (UTF-8 passed through, controls escaped). */
 void json_add_string(struct buf *b, const char *s);

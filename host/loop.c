@@ -4,6 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+volatile sig_atomic_t loop_stop_requested;
+
+static const int watched[3] = {SIGHUP, SIGTERM, SIGINT};
+static volatile sig_atomic_t pending[3];
+static uv_async_t *wake_target;
+
 int loop_open(struct loop *l, char *err) {
   memset(l, 0, sizeof *l);
   int rc = uv_loop_init(&l->uv);
@@ -11,29 +17,46 @@ int loop_open(struct loop *l, char *err) {
   return 0;
 }
 
-static void on_signal(uv_signal_t *h, int signum) {
-  struct loop *l = h->data;
-  if (l->on_signal) l->on_signal(signum, l->ud);
+/* Only async-signal-safe work here: flags and uv_async_send. */
+static void on_raw_signal(int signum) {
+  for (int i = 0; i < 3; i++)
+    if (watched[i] == signum) pending[i] = 1;
+  if (signum != SIGHUP) loop_stop_requested = 1;
+  if (wake_target) uv_async_send(wake_target);
+}
+
+static void on_wake(uv_async_t *a) {
+  struct loop *l = a->data;
+  for (int i = 0; i < 3; i++) {
+    if (!pending[i]) continue;
+    pending[i] = 0;
+    if (l->on_signal) l->on_signal(watched[i], l->ud);
+  }
 }
 
 int loop_watch_signals(struct loop *l, void (*cb)(int, void *), void *ud, char *err) {
-  static const int nums[3] = {SIGHUP, SIGTERM, SIGINT};
+  struct sigaction sa;
   l->on_signal = cb;
   l->ud = ud;
-  for (int i = 0; i < 3; i++) {
-    uv_signal_init(&l->uv, &l->sig[i]);
-    l->sig[i].data = l;
-    int rc = uv_signal_start(&l->sig[i], on_signal, nums[i]);
-    if (rc < 0) return errf(err, "cannot watch signal %d: %s", nums[i], uv_strerror(rc));
-  }
+  int rc = uv_async_init(&l->uv, &l->wake, on_wake);
+  if (rc < 0) return errf(err, "cannot watch signals: %s", uv_strerror(rc));
+  l->wake.data = l;
+  wake_target = &l->wake;
   l->signals_on = 1;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_raw_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int i = 0; i < 3; i++)
+    if (sigaction(watched[i], &sa, NULL) < 0) return errf(err, "cannot watch signal %d", watched[i]);
   return 0;
 }
 
 void loop_unwatch_signals(struct loop *l) {
   if (!l->signals_on) return;
-  for (int i = 0; i < 3; i++)
-    if (!uv_is_closing((uv_handle_t *)&l->sig[i])) uv_close((uv_handle_t *)&l->sig[i], NULL);
+  for (int i = 0; i < 3; i++) signal(watched[i], SIG_DFL);
+  wake_target = NULL;
+  uv_close((uv_handle_t *)&l->wake, NULL);
   l->signals_on = 0;
 }
 
@@ -44,8 +67,29 @@ static void close_walk(uv_handle_t *h, void *arg) {
   if (!uv_is_closing(h)) uv_close(h, NULL);
 }
 
+struct delay {
+  uv_timer_t timer;
+  struct loop *loop;
+  uint64_t id;
+  void (*cb)(void *);
+  void *ud;
+  struct delay *next;
+};
+
+static void delay_closed(uv_handle_t *h) { free(h->data); }
+
+/* Take d off the loop's list and close its timer (memory goes in the close callback). */
+static void delay_retire(struct delay *d) {
+  struct delay **pp = &d->loop->delays;
+  while (*pp && *pp != d) pp = &(*pp)->next;
+  if (*pp) *pp = d->next;
+  uv_timer_stop(&d->timer);
+  uv_close((uv_handle_t *)&d->timer, delay_closed);
+}
+
 void loop_close(struct loop *l) {
   loop_unwatch_signals(l);
+  while (l->delays) delay_retire(l->delays);
   uv_run(&l->uv, UV_RUN_NOWAIT);
   /* anything left is a leak of the caller; close it rather than abort */
   uv_walk(&l->uv, close_walk, NULL);
@@ -53,34 +97,34 @@ void loop_close(struct loop *l) {
   uv_loop_close(&l->uv);
 }
 
-struct delay {
-  uv_timer_t timer;
-  void (*cb)(void *);
-  void *ud;
-};
-
-static void delay_closed(uv_handle_t *h) { free(h->data); }
-
 static void delay_fired(uv_timer_t *t) {
   struct delay *d = t->data;
   void (*cb)(void *) = d->cb;
   void *ud = d->ud;
-  uv_close((uv_handle_t *)&d->timer, delay_closed);
+  delay_retire(d);
   cb(ud);
 }
 
-struct delay *delay_start(struct loop *l, uint64_t ms, void (*cb)(void *), void *ud) {
+uint64_t delay_start(struct loop *l, uint64_t ms, void (*cb)(void *), void *ud) {
   struct delay *d = xcalloc(1, sizeof *d);
+  d->loop = l;
+  d->id = ++l->last_id;
   d->cb = cb;
   d->ud = ud;
+  d->next = l->delays;
+  l->delays = d;
   uv_timer_init(&l->uv, &d->timer);
   d->timer.data = d;
+  uv_update_time(&l->uv);
   uv_timer_start(&d->timer, delay_fired, ms, 0);
-  return d;
+  return d->id;
 }
 
-void delay_cancel(struct delay *d) {
-  if (!d || uv_is_closing((uv_handle_t *)&d->timer)) return;
-  uv_timer_stop(&d->timer);
-  uv_close((uv_handle_t *)&d->timer, delay_closed);
+void delay_cancel(struct loop *l, uint64_t id) {
+  for (struct delay *d = l->delays; id && d; d = d->next) {
+    if (d->id == id) {
+      delay_retire(d);
+      return;
+    }
+  }
 }

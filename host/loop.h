@@ -1,29 +1,40 @@
 /* The libuv loop of the process: signals, one-shot delays, orderly shutdown. */
 #pragma once
+#include <signal.h>
 #include <stdint.h>
 #include <uv.h>
 
 #include "util.h"
 
+struct delay;
+
 struct loop {
   uv_loop_t uv;
-  uv_signal_t sig[3]; /* HUP, TERM, INT */
+  uv_async_t wake; /* the signal handler wakes the loop through it */
   void (*on_signal)(int signum, void *ud);
   void *ud;
   int signals_on;
+  struct delay *delays; /* pending, by id */
+  uint64_t last_id;
 };
+
+/** Non-zero from the moment SIGTERM or SIGINT arrives (set by the signal handler
+ *  itself): long work, such as a script, can stop at once. */
+extern volatile sig_atomic_t loop_stop_requested;
 
 int loop_open(struct loop *l, char *err);
 /** Deliver SIGHUP, SIGTERM and SIGINT to cb on the loop thread. */
 int loop_watch_signals(struct loop *l, void (*cb)(int signum, void *ud), void *ud, char *err);
-/** Stop watching signals (their handles close). */
+/** Stop watching signals (their default actions come back). */
 void loop_unwatch_signals(struct loop *l);
 void loop_run(struct loop *l);
 /** Close every handle still open, run until they are closed, close the loop. */
 void loop_close(struct loop *l);
 
-/** A one-shot timer; it frees itself after firing or being cancelled. */
-struct delay;
-struct delay *delay_start(struct loop *l, uint64_t ms, void (*cb)(void *ud), void *ud);
-/** Cancel a pending delay (its callback will not run). NULL is fine. */
-void delay_cancel(struct delay *d);
+/** A one-shot timer, owned by the loop: cb(ud) runs once after ms, counted from now (the
+ *  loop's clock is refreshed first, so time spent in long work is not lost). Returns its
+ *  id, never 0. */
+uint64_t delay_start(struct loop *l, uint64_t ms, void (*cb)(void *ud), void *ud);
+/** Cancel a pending delay: its callback will not run. 0, or the id of a delay that
+ *  already fired or was cancelled, is harmless: owners need not forget their ids. */
+void delay_cancel(struct loop *l, uint64_t id);

@@ -1,6 +1,5 @@
 /* plane-teams: command line, commands, exit codes, start and stop order. */
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,13 +8,13 @@
 #include "daemon.h"
 #include "html.h"
 #include "log.h"
+#include "onboard.h"
+#include "render.h"
 #include "sched.h"
 #include "script.h"
 #include "state.h"
 #include "sync.h"
 #include "util.h"
-
-enum { EXIT_OK = 0, EXIT_SYNC = 1, EXIT_USAGE = 2 };
 
 struct opts {
   const char *config;
@@ -25,7 +24,11 @@ struct opts {
   const char *issues;
   const char *digest;
   const char *html;
+  const char *projects; /* discover --projects */
+  const char *renderer;
+  const char *save;
   int force, dry_run;
+  int online, json; /* check --online, discover --json */
 };
 
 static const char USAGE[] =
@@ -36,12 +39,21 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  run                      daemon: post each digest at its time, forever (default)\n"
-    "  once [--force] [--dry-run] [--output FILE]\n"
-    "                           one sync now; --dry-run prints the message, posts nothing\n"
-    "  preview --issues FILE [--output FILE] [--html FILE]\n"
+    "  once [--force] [--dry-run [--save FILE]] [--output FILE]\n"
+    "                           one sync now; --dry-run prints the message, posts nothing;\n"
+    "                           --save also writes what was fetched, for preview --issues FILE\n"
+    "  preview --issues FILE [--output FILE] [--html FILE [--renderer FILE]]\n"
     "                           render a saved issue list offline (no network, no secrets);\n"
-    "                           --html writes a page that shows the card as Teams would\n"
-    "  check                    load config and scripts, self-test, print the settings\n"
+    "                           --html writes a page that shows the card as Teams would,\n"
+    "                           with Microsoft's renderer (adaptivecards.min.js) from\n"
+    "                           --renderer, $PLANE_TEAMS_RENDERER or " PT_DATADIR "\n"
+    "  check [--online]         load config and scripts, self-test, print the settings;\n"
+    "                           --online also reads each project from Plane and shows which\n"
+    "                           of its states each configured state picks (never posts)\n"
+    "  discover [--json] [--projects LIST]\n"
+    "                           list the workspace's projects and their states, and print a\n"
+    "                           config.lua fragment for them (needs only the API key, base\n"
+    "                           URL and workspace; LIST: identifiers or UUIDs, comma-separated)\n"
     "  status                   print the state of each digest (exit 1 when unhealthy)\n"
     "\n"
     "options:\n"
@@ -64,8 +76,9 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     const char *name;
     int has_value;
   } known[] = {{"-c", 1}, {"--config", 1}, {"--scripts", 1}, {"--output", 1}, {"-o", 1},
-               {"--issues", 1}, {"--digest", 1}, {"--html", 1}, {"--force", 0}, {"--dry-run", 0},
-               {"-h", 0}, {"--help", 0}, {"--version", 0}, {NULL, 0}};
+               {"--issues", 1}, {"--digest", 1}, {"--html", 1}, {"--renderer", 1}, {"--save", 1},
+               {"--force", 0}, {"--dry-run", 0}, {"--online", 0}, {"--json", 0}, {"--projects", 1}, {"-h", 0},
+               {"--help", 0}, {"--version", 0}, {NULL, 0}};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
     if (a[0] != '-' || !a[1]) {
@@ -92,8 +105,13 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     else if (!strcmp(name, "--issues")) o->issues = val;
     else if (!strcmp(name, "--digest")) o->digest = val;
     else if (!strcmp(name, "--html")) o->html = val;
+    else if (!strcmp(name, "--renderer")) o->renderer = val;
+    else if (!strcmp(name, "--save")) o->save = val;
     else if (!strcmp(name, "--force")) o->force = 1;
     else if (!strcmp(name, "--dry-run")) o->dry_run = 1;
+    else if (!strcmp(name, "--online")) o->online = 1;
+    else if (!strcmp(name, "--json")) o->json = 1;
+    else if (!strcmp(name, "--projects")) o->projects = val;
     else if (!strcmp(name, "--version")) {
       printf("plane-teams %s\n", PT_VERSION);
       return -100;
@@ -106,7 +124,13 @@ static int parse_args(int argc, char **argv, struct opts *o) {
   if ((o->force || o->dry_run) && strcmp(cmd, "once"))
     return usage_error("--force and --dry-run go with 'once', not '%s'", cmd);
   if (o->issues && strcmp(cmd, "preview")) return usage_error("--issues goes with 'preview', not '%s'", cmd);
+  if (o->save && (strcmp(cmd, "once") || !o->dry_run))
+    return usage_error("%s", "--save goes with 'once --dry-run'");
   if (o->html && strcmp(cmd, "preview")) return usage_error("--html goes with 'preview', not '%s'", cmd);
+  if (o->renderer && !o->html) return usage_error("%s", "--renderer goes with 'preview --html'");
+  if (o->online && strcmp(cmd, "check")) return usage_error("--online goes with 'check', not '%s'", cmd);
+  if ((o->json || o->projects) && strcmp(cmd, "discover"))
+    return usage_error("--json and --projects go with 'discover', not '%s'", cmd);
   if (o->output && strcmp(cmd, "preview") && strcmp(cmd, "once"))
     return usage_error("--output goes with 'once --dry-run' or 'preview', not '%s'", cmd);
   return 0;
@@ -122,15 +146,13 @@ static const char *config_path(const struct opts *o) {
 
 static int load_config(const struct opts *o, unsigned need, struct config **cfg) {
   char err[ERR_LEN];
-  if (config_load(config_path(o), cfg, err) < 0 || config_require(*cfg, need, err) < 0) {
+  if (config_load(config_path(o), cfg, err) < 0 || config_require(*cfg, need, err) < 0 ||
+      config_apply(*cfg, 0, err) < 0) {
     config_free(*cfg);
     *cfg = NULL;
     fprintf(stderr, "plane-teams: %s\n", err);
     return EXIT_USAGE;
   }
-  config_register_secrets(*cfg);
-  log_set_level((enum log_level)(*cfg)->log_level);
-  for (size_t i = 0; i < (*cfg)->nwarnings; i++) log_warn(NULL, NULL, "%s", (*cfg)->warnings[i]);
   return EXIT_OK;
 }
 
@@ -142,20 +164,6 @@ static int load_scripts(const struct opts *o, const struct config *cfg, struct s
     return EXIT_USAGE;
   }
   return EXIT_OK;
-}
-
-static void fill_ctx(const struct digest *d, struct render_ctx *rc, char *now, size_t n) {
-  memset(rc, 0, sizeof *rc);
-  iso8601_local(time(NULL), d->tz, now, n);
-  rc->digest = d->name;
-  rc->app_url = d->app_url;
-  rc->workspace = d->workspace;
-  rc->states = d->states;
-  rc->nstates = d->nstates;
-  rc->limit = d->limit;
-  rc->budget = d->budget;
-  rc->empty_skip = d->empty_skip;
-  rc->now = now;
 }
 
 static int write_output(const char *path, const char *data, size_t len) {
@@ -183,11 +191,11 @@ static const struct digest *pick_digest(const struct config *cfg, const char *na
   return NULL;
 }
 
-static int write_html(const char *path, const struct render_out *out) {
+static int write_html(const char *path, const char *renderer_option, const struct render_out *out) {
   char err[ERR_LEN];
   struct buf page;
   int rc = EXIT_USAGE;
-  char *renderer = html_find_renderer(err);
+  char *renderer = html_find_renderer(renderer_option, err);
   buf_init(&page);
   if (!renderer || html_page(out->envelope, out->size, renderer, &page, err) < 0) {
     fprintf(stderr, "plane-teams: preview: %s\n", err);
@@ -213,7 +221,7 @@ static int cmd_preview(const struct opts *o) {
   struct script *s = NULL;
   struct batch *b = NULL;
   struct render_out out = {0};
-  char *data = NULL, err[ERR_LEN], now[40], date[16];
+  char *data = NULL, err[ERR_LEN];
   size_t len;
   int rc;
   if (!o->issues) return usage_error("%s", "preview needs --issues FILE");
@@ -225,16 +233,16 @@ static int cmd_preview(const struct opts *o) {
     fprintf(stderr, "plane-teams: no digest named \"%s\" in %s\n", o->digest, cfg->path);
     goto cleanup;
   }
+  if (render_check_language(s, cfg, d, err) < 0) {
+    fprintf(stderr, "plane-teams: %s\n", err);
+    goto cleanup;
+  }
   if (read_file(o->issues, &data, &len, err) < 0 || batch_new(s, &b, err) < 0 ||
       batch_add_issues_file(b, data, len, o->issues, err) < 0) {
     fprintf(stderr, "plane-teams: preview: %s\n", err);
     goto cleanup;
   }
-  struct render_ctx rctx;
-  fill_ctx(d, &rctx, now, sizeof now);
-  snprintf(date, sizeof date, "%.10s", now);
-  rctx.date = date;
-  if (batch_render(b, &rctx, &out, err) < 0) {
+  if (render_batch(b, d, time(NULL), NULL, 0, &out, err) < 0) {
     fprintf(stderr, "plane-teams: preview: %s\n", err);
     goto cleanup;
   }
@@ -246,7 +254,7 @@ static int cmd_preview(const struct opts *o) {
   log_info(d->name, LF(LF_N("transform_ms", out.transform_ms), LF_N("card_ms", out.card_ms)),
            "preview: %zu issues read, %zu matching, %zu on the card (%zu bytes); transform %.1f ms, card %.1f ms",
            out.fetched, out.matching, out.posted, out.size, out.transform_ms, out.card_ms);
-  if (o->html && (rc = write_html(o->html, &out)) != EXIT_OK) goto cleanup;
+  if (o->html && (rc = write_html(o->html, o->renderer, &out)) != EXIT_OK) goto cleanup;
   rc = o->output || !o->html ? write_output(o->output, out.envelope, out.size) : EXIT_OK;
 cleanup:
   render_out_free(&out);
@@ -257,83 +265,51 @@ cleanup:
   return rc;
 }
 
-/* Microsoft's renderer and the strict schema on the self-check's messages, when Node
- * and tools/cardcheck are there (a source tree after 'make deps'); else said so. */
-static int renderer_check(const struct buf *envelopes, struct buf *desc) {
-  char *checker = html_find_checker();
-  char tmp[] = "/tmp/plane-teams-check-XXXXXX";
-  int rc = EXIT_OK, fd = -1;
-  if (!checker || system("command -v node >/dev/null 2>&1") != 0) {
-    buf_adds(desc, "renderer check: skipped (needs Node and tools/cardcheck from 'make deps')\n");
-    goto cleanup;
-  }
-  fd = mkstemp(tmp);
-  if (fd < 0 || write(fd, envelopes->data, envelopes->len) != (ssize_t)envelopes->len) {
-    buf_adds(desc, "renderer check: skipped (cannot write a temporary file)\n");
-    goto cleanup;
-  }
-  char *cmd = xasprintf("node '%s' '%s' 2>&1", checker, tmp);
-  FILE *p = popen(cmd, "r");
-  free(cmd);
-  char line[1024];
-  struct buf out;
-  buf_init(&out);
-  while (p && fgets(line, sizeof line, p)) buf_adds(&out, line);
-  int status = p ? pclose(p) : -1;
-  if (status == 0) {
-    buf_adds(desc, "renderer check: ok (Microsoft's Adaptive Cards renderer and the 1.2 schema)\n");
-  } else {
-    fprintf(stderr, "plane-teams: the card fails Microsoft's Adaptive Cards checks:\n%s", out.data ? out.data : "");
-    rc = EXIT_USAGE;
-  }
-  buf_free(&out);
-cleanup:
-  if (fd >= 0) {
-    close(fd);
-    unlink(tmp);
-  }
-  free(checker);
-  return rc;
-}
-
 static int cmd_check(const struct opts *o) {
   struct config *cfg = NULL;
   struct script *s = NULL;
-  struct buf desc, envelopes;
-  char err[ERR_LEN], now[40], date[16];
+  struct buf desc;
+  char err[ERR_LEN];
   int rc;
   buf_init(&desc);
-  buf_init(&envelopes);
   if ((rc = load_config(o, CONFIG_NEED_PLANE | CONFIG_NEED_TEAMS, &cfg)) != EXIT_OK) goto cleanup;
   if ((rc = load_scripts(o, cfg, &s)) != EXIT_OK) goto cleanup;
   config_describe(cfg, &desc);
   buf_printf(&desc, "scripts: %s\n", script_dir(s));
-  for (size_t i = 0; i < cfg->ndigests; i++) {
-    struct render_ctx rctx;
-    struct render_out out;
-    fill_ctx(&cfg->digests[i], &rctx, now, sizeof now);
-    snprintf(date, sizeof date, "%.10s", now);
-    rctx.date = date;
-    rctx.empty_skip = 0;
-    if (script_selfcheck(s, &rctx, &out, err) < 0) {
-      fprintf(stderr, "plane-teams: digest %s: %s\n", cfg->digests[i].name, err);
-      rc = EXIT_USAGE;
-      goto cleanup;
-    }
-    buf_printf(&desc, "self-check %s: the scripts turned the built-in sample (%zu issues) into "
-               "%zu rows of %zu matching, a %zu-byte message\n", cfg->digests[i].name,
-               out.fetched, out.posted, out.matching, out.size);
-    buf_add(&envelopes, out.envelope, out.size);
-    buf_addc(&envelopes, '\n');
-    render_out_free(&out);
+  if (render_selfcheck(s, cfg, &desc, err) < 0) {
+    fprintf(stderr, "plane-teams: %s\n", err);
+    rc = EXIT_USAGE;
+    goto cleanup;
   }
   buf_adds(&desc, "card: Adaptive Card 1.2 elements and properties only (checked by the host)\n");
-  if ((rc = renderer_check(&envelopes, &desc)) != EXIT_OK) goto cleanup;
   fputs(desc.data, stdout);
   puts("check: ok");
+  if (o->online) {
+    fflush(stdout);
+    rc = onboard_check_online(cfg, s);
+  }
 cleanup:
   buf_free(&desc);
-  buf_free(&envelopes);
+  script_close(s);
+  config_free(cfg);
+  return rc;
+}
+
+/* ---- discover and check --online: see onboard.c --------------------------- */
+
+static int cmd_discover(const struct opts *o) {
+  struct config *cfg = NULL;
+  struct script *s = NULL;
+  int rc;
+  char err[ERR_LEN];
+  if ((rc = load_config(o, CONFIG_NEED_TOKEN, &cfg)) != EXIT_OK) goto cleanup;
+  if (script_open(NULL, &s, err) < 0) { /* the host's Lua only: discover renders nothing */
+    fprintf(stderr, "plane-teams: %s\n", err);
+    rc = EXIT_USAGE;
+    goto cleanup;
+  }
+  rc = onboard_discover(cfg, s, o->projects, o->json);
+cleanup:
   script_close(s);
   config_free(cfg);
   return rc;
@@ -342,7 +318,7 @@ cleanup:
 /* ---- once and run: see daemon.c ---------------------------------------- */
 
 static int cmd_daemon(const struct opts *o, int once) {
-  struct run_opts ro = {config_path(o), o->scripts, o->force, o->dry_run, o->output};
+  struct run_opts ro = {config_path(o), o->scripts, o->force, o->dry_run, o->output, o->save};
   return once ? daemon_once(&ro) : daemon_run(&ro);
 }
 
@@ -409,6 +385,7 @@ int main(int argc, char **argv) {
   else if (!strcmp(cmd, "once")) rc = cmd_daemon(&o, 1);
   else if (!strcmp(cmd, "run")) rc = cmd_daemon(&o, 0);
   else if (!strcmp(cmd, "status")) rc = cmd_status(&o);
+  else if (!strcmp(cmd, "discover")) rc = cmd_discover(&o);
   else rc = usage_error("unknown command '%s'", cmd);
   log_close();
   log_clear_secrets();

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,37 +34,38 @@ static void put(const char *digest, const struct metrics *m) {
   entries[nentries++].m = *m;
 }
 
+static double last_success(const struct metrics *m) { return (double)m->last_success; }
+static double last_attempt(const struct metrics *m) { return (double)m->last_attempt; }
+static double last_ok(const struct metrics *m) { return m->last_ok; }
+static double last_unknown(const struct metrics *m) { return m->last_unknown; }
+static double errors(const struct metrics *m) { return (double)m->consecutive_errors; }
+static double fetched(const struct metrics *m) { return m->fetched; }
+static double matching(const struct metrics *m) { return m->matching; }
+static double posted(const struct metrics *m) { return m->posted; }
+static double plane_requests(const struct metrics *m) { return m->plane_requests; }
+static double plane_seconds(const struct metrics *m) { return m->plane_seconds; }
+static double teams_seconds(const struct metrics *m) { return m->teams_seconds; }
+static double sync_seconds(const struct metrics *m) { return m->sync_seconds; }
+
 struct family {
   const char *name, *type, *help;
-  size_t offset; /* of a double in struct metrics, or (size_t)-1 for the special ones */
+  double (*value)(const struct metrics *m);
 };
 
-#define F(field) offsetof(struct metrics, field)
 static const struct family families[] = {
-    {"plane_teams_last_success_timestamp_seconds", "gauge", "Unix time of the last successful post (0: never).", (size_t)-1},
-    {"plane_teams_last_attempt_timestamp_seconds", "gauge", "Unix time of the last attempt (0: never).", (size_t)-2},
-    {"plane_teams_last_attempt_success", "gauge", "1 when the last attempt posted, else 0.", (size_t)-3},
-    {"plane_teams_last_attempt_unknown", "gauge", "1 when the last attempt may have posted (no answer), else 0.", (size_t)-4},
-    {"plane_teams_consecutive_errors", "gauge", "Failed attempts since the last success.", (size_t)-5},
-    {"plane_teams_issues_fetched", "gauge", "Issues fetched from Plane by the last sync.", F(fetched)},
-    {"plane_teams_issues_matching", "gauge", "Issues that matched the states in the last sync.", F(matching)},
-    {"plane_teams_issues_posted", "gauge", "Rows on the last posted card.", F(posted)},
-    {"plane_teams_plane_requests", "gauge", "Plane requests of the last sync, retries included.", F(plane_requests)},
-    {"plane_teams_plane_seconds", "gauge", "Time spent fetching from Plane in the last sync.", F(plane_seconds)},
-    {"plane_teams_teams_post_seconds", "gauge", "Time of the Teams post in the last sync, retries included.", F(teams_seconds)},
-    {"plane_teams_sync_seconds", "gauge", "Duration of the last sync.", F(sync_seconds)},
+    {"plane_teams_last_success_timestamp_seconds", "gauge", "Unix time of the last successful post (0: never).", last_success},
+    {"plane_teams_last_attempt_timestamp_seconds", "gauge", "Unix time of the last attempt (0: never).", last_attempt},
+    {"plane_teams_last_attempt_success", "gauge", "1 when the last attempt posted, else 0.", last_ok},
+    {"plane_teams_last_attempt_unknown", "gauge", "1 when the last attempt may have posted (no answer), else 0.", last_unknown},
+    {"plane_teams_consecutive_errors", "gauge", "Failed attempts since the last success.", errors},
+    {"plane_teams_issues_fetched", "gauge", "Issues fetched from Plane by the last sync.", fetched},
+    {"plane_teams_issues_matching", "gauge", "Issues that matched the states in the last sync.", matching},
+    {"plane_teams_issues_posted", "gauge", "Rows on the last posted card.", posted},
+    {"plane_teams_plane_requests", "gauge", "Plane requests of the last sync, retries included.", plane_requests},
+    {"plane_teams_plane_seconds", "gauge", "Time spent fetching from Plane in the last sync.", plane_seconds},
+    {"plane_teams_teams_post_seconds", "gauge", "Time of the Teams post in the last sync, retries included.", teams_seconds},
+    {"plane_teams_sync_seconds", "gauge", "Duration of the last sync.", sync_seconds},
 };
-
-static double value(const struct family *f, const struct metrics *m) {
-  switch ((long)f->offset) {
-    case -1: return (double)m->last_success;
-    case -2: return (double)m->last_attempt;
-    case -3: return m->last_ok;
-    case -4: return m->last_unknown;
-    case -5: return (double)m->consecutive_errors;
-    default: return *(const double *)((const char *)m + f->offset);
-  }
-}
 
 /* A digest name is [A-Za-z0-9_-]+ (config.c checks it): no escaping needed. */
 static void render(struct buf *b) {
@@ -74,7 +74,7 @@ static void render(struct buf *b) {
                families[f].type);
     for (size_t i = 0; i < nentries; i++)
       buf_printf(b, "%s{digest=\"%s\"} %.17g\n", families[f].name, entries[i].digest,
-                 value(&families[f], &entries[i].m));
+                 families[f].value(&entries[i].m));
   }
 }
 

@@ -15,11 +15,11 @@
   "created_at,updated_at,completed_at,parent,estimate_point,type_id"
 
 /* ---- rate limit: at most `limit` requests in any 60 s, per API key -----
- * A slot is taken when a request leaves and expires 60 s after its answer came
+ * A request takes its place when it leaves and keeps it until 60 s after its answer came
  * back, so the server (which counts arrivals) never sees more than `limit`. */
 
 struct waiter {
-  void (*cb)(void *ud, int slot);
+  void (*cb)(void *ud);
   void *ud;
   struct waiter *next;
 };
@@ -27,58 +27,68 @@ struct waiter {
 struct limiter {
   char *key; /* base URL + API key */
   int limit;
-  double *expires; /* per slot: monotonic ms when free again; INFINITY while in flight */
+  int in_flight;
+  double *expires; /* answered requests: monotonic ms when their place frees, ascending */
+  size_t nexpires, cap;
   struct waiter *head, *tail;
-  struct delay *wake;
+  uint64_t wake;
   struct loop *loop;
   struct limiter *next;
 };
 
 static void limiter_pump(void *ud);
 
-static int limiter_free_slot(struct limiter *lm, double now, double *soonest) {
-  *soonest = INFINITY;
-  for (int i = 0; i < lm->limit; i++) {
-    if (lm->expires[i] <= now) return i;
-    if (lm->expires[i] < *soonest) *soonest = lm->expires[i];
-  }
-  return -1;
+static void limiter_prune(struct limiter *lm, double now) {
+  size_t k = 0;
+  while (k < lm->nexpires && lm->expires[k] <= now) k++;
+  if (!k) return;
+  memmove(lm->expires, lm->expires + k, (lm->nexpires - k) * sizeof *lm->expires);
+  lm->nexpires -= k;
 }
 
 static void limiter_pump(void *ud) {
   struct limiter *lm = ud;
-  double soonest;
-  lm->wake = NULL;
+  delay_cancel(lm->loop, lm->wake);
+  lm->wake = 0;
   while (lm->head) {
     double now = now_ms();
-    int slot = limiter_free_slot(lm, now, &soonest);
-    if (slot < 0) {
-      if (isfinite(soonest)) lm->wake = delay_start(lm->loop, (uint64_t)(soonest - now) + 1, limiter_pump, lm);
-      return; /* else: a release will pump */
+    limiter_prune(lm, now);
+    if (lm->in_flight + (int)lm->nexpires >= lm->limit) {
+      if (lm->nexpires) { /* else: an answer will pump */
+        lm->wake = delay_start(lm->loop, (uint64_t)(lm->expires[0] - now) + 1, limiter_pump, lm);
+        log_debug(NULL, LF(LF_N("rate_limit", lm->limit)), "rate limit: %d requests a minute reached; "
+                  "the next waits %.1f s", lm->limit, (lm->expires[0] - now) / 1000.0);
+      }
+      return;
     }
     struct waiter *w = lm->head;
     lm->head = w->next;
     if (!lm->head) lm->tail = NULL;
-    lm->expires[slot] = INFINITY;
-    void (*cb)(void *, int) = w->cb;
+    lm->in_flight++;
+    void (*cb)(void *) = w->cb;
     void *wud = w->ud;
     free(w);
-    cb(wud, slot);
+    cb(wud);
   }
 }
 
-static void limiter_acquire(struct limiter *lm, void (*cb)(void *, int), void *ud) {
+static void limiter_acquire(struct limiter *lm, void (*cb)(void *), void *ud) {
   struct waiter *w = xcalloc(1, sizeof *w);
   w->cb = cb, w->ud = ud;
   if (lm->tail) lm->tail->next = w;
   else lm->head = w;
   lm->tail = w;
-  if (!lm->wake) limiter_pump(lm);
+  limiter_pump(lm);
 }
 
-static void limiter_release(struct limiter *lm, int slot) {
-  lm->expires[slot] = now_ms() + WINDOW_MS;
-  if (lm->head && !lm->wake) limiter_pump(lm);
+static void limiter_release(struct limiter *lm) {
+  if (lm->nexpires == lm->cap) {
+    lm->cap = lm->cap ? lm->cap * 2 : 64;
+    lm->expires = xrealloc(lm->expires, lm->cap * sizeof *lm->expires);
+  }
+  lm->in_flight--;
+  lm->expires[lm->nexpires++] = now_ms() + WINDOW_MS;
+  if (lm->head) limiter_pump(lm);
 }
 
 static void limiter_forget(struct limiter *lm, void *ud) {
@@ -98,20 +108,34 @@ static void limiter_forget(struct limiter *lm, void *ud) {
 
 /* ---- client ------------------------------------------------------------ */
 
-enum phase { PH_PROJECT, PH_STATES, PH_ISSUES, PH_DONE };
+/* What each chain of requests fetches: a project's object, states, issues or members, or
+ * the workspace's list of projects. */
+enum phase { PH_PROJECT, PH_STATES, PH_ISSUES, PH_MEMBERS, PH_LIST, PH_DONE };
+static const enum phase chains[] = {PH_PROJECT, PH_STATES, PH_ISSUES, PH_MEMBERS};
+static const unsigned chain_bits[] = {PLANE_PROJECT, PLANE_STATES, PLANE_ISSUES, PLANE_MEMBERS};
+#define NCHAINS (sizeof chains / sizeof *chains)
+
+/* Which issues route a server serves: work-items/ (v1.1.0 and later) or only issues/. */
+enum route { ROUTE_UNKNOWN, ROUTE_WORK_ITEMS, ROUTE_ISSUES };
+
+struct server {
+  char *base;
+  enum route route;
+  struct server *next;
+};
 
 struct job {
   struct plane_fetch *f;
-  char *pid;
+  char *pid; /* NULL: the workspace's projects list */
   enum phase phase;
   char cursor[128];
-  int attempt;
-  int pages;
-  int slot;
+  char **followed; /* every cursor followed, to notice one that comes back */
+  size_t nfollowed;
   int in_flight;
   int queued; /* waiting for the rate limiter */
+  int via_issues; /* the issues request in flight used issues/, not work-items/ */
+  struct retry retry;
   struct http_req *req;
-  struct delay *wait;
   char where[400];
 };
 
@@ -120,6 +144,7 @@ struct plane_fetch {
   const struct digest *d;
   struct batch *batch;
   struct limiter *lm;
+  struct server *server;
   struct job *jobs;
   size_t njobs;
   int failed;
@@ -128,7 +153,7 @@ struct plane_fetch {
   double started;
   plane_done_cb cb;
   void *ud;
-  struct delay *finish;
+  uint64_t finish;
   struct plane_fetch *next;
 };
 
@@ -136,6 +161,7 @@ struct plane {
   struct loop *loop;
   struct http *http;
   struct limiter *limiters;
+  struct server *servers;
   struct plane_fetch *fetches;
 };
 
@@ -147,6 +173,12 @@ int plane_open(struct plane **out, struct loop *loop, struct http *http) {
   return 0;
 }
 
+static void job_clear(struct job *j) {
+  for (size_t i = 0; i < j->nfollowed; i++) free(j->followed[i]);
+  free(j->followed);
+  free(j->pid);
+}
+
 static void fetch_free(struct plane_fetch *f) {
   struct plane_fetch **pp = &f->p->fetches;
   while (*pp && *pp != f) pp = &(*pp)->next;
@@ -155,13 +187,13 @@ static void fetch_free(struct plane_fetch *f) {
     struct job *j = &f->jobs[i];
     if (j->in_flight) {
       http_cancel(j->req);
-      limiter_release(f->lm, j->slot);
+      limiter_release(f->lm);
     }
-    delay_cancel(j->wait);
+    delay_cancel(f->p->loop, j->retry.wait);
     limiter_forget(f->lm, j);
-    free(j->pid);
+    job_clear(j);
   }
-  delay_cancel(f->finish);
+  delay_cancel(f->p->loop, f->finish);
   free(f->jobs);
   free(f);
 }
@@ -172,7 +204,7 @@ void plane_close(struct plane *p) {
   while (p->limiters) {
     struct limiter *lm = p->limiters;
     p->limiters = lm->next;
-    delay_cancel(lm->wake);
+    delay_cancel(p->loop, lm->wake);
     while (lm->head) {
       struct waiter *w = lm->head;
       lm->head = w->next;
@@ -182,11 +214,21 @@ void plane_close(struct plane *p) {
     free(lm->key);
     free(lm);
   }
+  while (p->servers) {
+    struct server *sv = p->servers;
+    p->servers = sv->next;
+    free(sv->base);
+    free(sv);
+  }
   free(p);
 }
 
+static char *limiter_key(const struct digest *d) {
+  return xasprintf("%s\n%s", d->base_url, d->api_token ? d->api_token : "");
+}
+
 static struct limiter *limiter_for(struct plane *p, const struct digest *d) {
-  char *key = xasprintf("%s\n%s", d->base_url, d->api_token ? d->api_token : "");
+  char *key = limiter_key(d);
   for (struct limiter *lm = p->limiters; lm; lm = lm->next) {
     if (!strcmp(lm->key, key)) {
       free(key);
@@ -197,10 +239,44 @@ static struct limiter *limiter_for(struct plane *p, const struct digest *d) {
   lm->key = key;
   lm->limit = d->rate_limit;
   lm->loop = p->loop;
-  lm->expires = xcalloc((size_t)lm->limit, sizeof *lm->expires);
   lm->next = p->limiters;
   p->limiters = lm;
   return lm;
+}
+
+void plane_set_limits(struct plane *p, const struct config *c) {
+  for (size_t i = 0; i < c->ndigests; i++) limiter_for(p, &c->digests[i]);
+  for (struct limiter *lm = p->limiters; lm; lm = lm->next) {
+    int limit = 0;
+    for (size_t i = 0; i < c->ndigests; i++) {
+      char *key = limiter_key(&c->digests[i]);
+      if (!strcmp(key, lm->key) && (!limit || c->digests[i].rate_limit < limit)) limit = c->digests[i].rate_limit;
+      free(key);
+    }
+    if (limit && limit != lm->limit) {
+      lm->limit = limit;
+      if (lm->head) limiter_pump(lm);
+    }
+  }
+}
+
+int plane_limit(const struct plane *p, const struct digest *d) {
+  char *key = limiter_key(d);
+  int limit = 0;
+  for (const struct limiter *lm = p->limiters; lm && !limit; lm = lm->next)
+    if (!strcmp(lm->key, key)) limit = lm->limit;
+  free(key);
+  return limit;
+}
+
+static struct server *server_for(struct plane *p, const char *base) {
+  for (struct server *sv = p->servers; sv; sv = sv->next)
+    if (!strcmp(sv->base, base)) return sv;
+  struct server *sv = xcalloc(1, sizeof *sv);
+  sv->base = xstrdup(base);
+  sv->next = p->servers;
+  p->servers = sv;
+  return sv;
 }
 
 /* ---- error sentences --------------------------------------------------- */
@@ -233,15 +309,35 @@ static void body_detail(const char *body, char *out, size_t n) {
   out[k] = 0;
 }
 
+static int is_json_body(const char *body) {
+  while (body && (*body == ' ' || *body == '\n' || *body == '\r' || *body == '\t')) body++;
+  return body && (*body == '{' || *body == '[');
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && !strcmp(s + a - b, suffix);
+}
+
 void plane_describe_error(long status, const char *body, const char *where, char *out, size_t n) {
   char detail[200], what[240];
+  int list = ends_with(where, "/projects/"); /* the workspace's projects list */
   body_detail(body, detail, sizeof detail);
   if (detail[0]) snprintf(what, sizeof what, "%ld %s", status, detail);
   else snprintf(what, sizeof what, "%ld", status);
   if (status == 401)
-    snprintf(out, n, "Plane did not receive the API key (%s) at %s", what, where);
+    snprintf(out, n, "Plane did not receive the API key (%s) at %s: set plane_api_token, and check "
+             "that no proxy drops the X-API-Key header", what, where);
   else if (status == 403 && strstr(detail, "token"))
-    snprintf(out, n, "Plane rejected the API key (%s) at %s", what, where);
+    snprintf(out, n, "Plane rejected the API key (%s) at %s: check plane_api_token (revoked, expired, "
+             "or from another Plane?)", what, where);
+  else if (status == 404 && !is_json_body(body))
+    snprintf(out, n, "not Plane's API: %s answered %ld with %s: plane_base_url must be the address that "
+             "serves Plane's /api/v1/ (plane-teams adds /api/v1/ itself)", where, status,
+             detail[0] ? detail : "an empty body");
+  else if (list && (status == 403 || status == 404))
+    snprintf(out, n, "Plane denied access to the workspace (%s) at %s: check the workspace slug (the "
+             "<slug> in app.plane.so/<slug>/) and that the API key's user is a member of it", what, where);
   else if (status == 403)
     snprintf(out, n, "Plane denied access (%s) at %s: is the API key's user a member of the "
              "project, and is the workspace slug right?", what, where);
@@ -250,14 +346,14 @@ void plane_describe_error(long status, const char *body, const char *where, char
   else if (status == 429)
     snprintf(out, n, "Plane kept refusing for its rate limit (%s) at %s", what, where);
   else if (status >= 300 && status < 400)
-    snprintf(out, n, "Plane answered with a redirect (%s) at %s: check PLANE_BASE_URL", what, where);
+    snprintf(out, n, "Plane answered with a redirect (%s) at %s: check plane_base_url", what, where);
   else
     snprintf(out, n, "Plane answered %s at %s", what, where);
 }
 
 /* ---- one project's requests --------------------------------------------- */
 
-static void job_next(struct job *j);
+static void job_next(void *ud);
 static void maybe_finish(struct plane_fetch *f);
 
 static void fail(struct plane_fetch *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -270,75 +366,149 @@ static void fail(struct plane_fetch *f, const char *fmt, ...) {
   f->failed = 1;
 }
 
+/* A query value: unreserved characters as they are, the rest %XX. */
+static void add_encoded(struct buf *u, const char *v) {
+  for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+        strchr("-._~:", *p))
+      buf_addc(u, (char)*p);
+    else
+      buf_printf(u, "%%%02X", *p);
+  }
+}
+
+static const char *const paths[] = {"", "states/", "work-items/", "members/"};
+
+static int paged(enum phase ph) { return ph == PH_STATES || ph == PH_ISSUES || ph == PH_LIST; }
+
 static char *job_url(struct job *j) {
   const struct digest *d = j->f->d;
-  const char *what = j->phase == PH_PROJECT ? "" : j->phase == PH_STATES ? "states/" : "issues/";
-  snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/%s/%s", d->workspace,
-           j->pid, what);
+  if (j->phase == PH_LIST) {
+    snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/", d->workspace);
+  } else {
+    j->via_issues = j->phase == PH_ISSUES && j->f->server->route == ROUTE_ISSUES;
+    const char *what = j->via_issues ? "issues/" : paths[j->phase];
+    snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/%s/%s", d->workspace,
+             j->pid, what);
+  }
   struct buf u;
   buf_init(&u);
   buf_printf(&u, "%s%s", d->base_url, j->where + 4);
-  if (j->phase == PH_STATES) buf_adds(&u, "?per_page=100");
+  if (j->phase == PH_STATES || j->phase == PH_LIST) buf_adds(&u, "?per_page=100");
   if (j->phase == PH_ISSUES) buf_adds(&u, "?per_page=100&expand=state&fields=" ISSUE_FIELDS);
-  if (j->phase != PH_PROJECT && j->cursor[0]) buf_printf(&u, "&cursor=%s", j->cursor);
+  if (paged(j->phase) && j->cursor[0]) {
+    buf_adds(&u, "&cursor=");
+    add_encoded(&u, j->cursor);
+  }
   return buf_steal(&u);
 }
 
-static void job_retry_fired(void *ud) {
-  struct job *j = ud;
-  j->wait = NULL;
-  job_next(j);
-}
-
+/* Wait and try again, or give up: the chain fails the sync (members: a warning). */
 static void job_retry(struct job *j, const char *why, const char *retry_after) {
   struct plane_fetch *f = j->f;
-  if (j->attempt >= f->d->max_retries) {
-    fail(f, "%s at %s (gave up after %d attempts)", why, j->where, j->attempt + 1);
+  char at[ERR_LEN], gave_up[ERR_LEN];
+  snprintf(at, sizeof at, "%s at %s", why, j->where);
+  if (http_retry(f->p->loop, &j->retry, f->d->name, j->where, at, retry_after, job_next, j, gave_up,
+                 sizeof gave_up) == 0) {
+    f->st.retries++;
     return;
   }
-  j->attempt++;
-  f->st.retries++;
-  double ms = http_backoff_ms(j->attempt, retry_after);
-  log_warn(f->d->name, LF(LF_S("endpoint", j->where), LF_N("attempt", j->attempt + 1), LF_N("wait_ms", ms)),
-           "%s at %s; retry %d of %d in %.1f s", why, j->where, j->attempt, f->d->max_retries, ms / 1000.0);
-  j->wait = delay_start(f->p->loop, (uint64_t)ms, job_retry_fired, j);
+  if (j->phase == PH_MEMBERS) {
+    log_warn(f->d->name, LF(LF_S("endpoint", j->where)), "%s; the card goes out without assignee names", gave_up);
+    j->phase = PH_DONE;
+    return;
+  }
+  fail(f, "%s", gave_up);
 }
 
-/* A job is one chain of requests: the project, or every page of its states, or every
- * page of its issues. The three chains of a project run side by side. */
-static void job_advance(struct job *j, const struct page_info *pi) {
-  j->attempt = 0;
-  if (j->phase != PH_PROJECT && pi->has_next) {
-    if (++j->pages >= PLANE_PAGE_CAP) {
-      fail(j->f, "%s: still more pages after %d; stopping (a cursor that never ends?)", j->where, PLANE_PAGE_CAP);
-      return;
+/* Plane's cursors move forward; one that comes back would page forever. */
+static int job_follow(struct job *j, const char *cursor) {
+  for (size_t i = 0; i < j->nfollowed; i++) {
+    if (!strcmp(j->followed[i], cursor)) {
+      fail(j->f, "%s: the server sent the cursor \"%s\" again after %zu pages; stopping (a server "
+           "that pages in a loop)", j->where, cursor, j->nfollowed + 1);
+      return -1;
     }
-    snprintf(j->cursor, sizeof j->cursor, "%s", pi->next_cursor);
+  }
+  if (j->nfollowed + 1 >= PLANE_PAGE_CAP) {
+    fail(j->f, "%s: still more pages after %d; stopping (a cursor that never ends?)", j->where, PLANE_PAGE_CAP);
+    return -1;
+  }
+  j->followed = xrealloc(j->followed, (j->nfollowed + 1) * sizeof *j->followed);
+  j->followed[j->nfollowed++] = xstrdup(cursor);
+  snprintf(j->cursor, sizeof j->cursor, "%s", cursor);
+  return 0;
+}
+
+/* A job is one chain of requests: the project, every page of its states, every page of
+ * its issues, or its members. The chains of a project run side by side. */
+static void job_advance(struct job *j, const struct page_info *pi) {
+  j->retry.attempt = 0;
+  if (paged(j->phase) && pi->has_next) {
+    job_follow(j, pi->next_cursor);
     return;
   }
   j->phase = PH_DONE;
 }
 
 /* Decode an answered page into the batch. */
-static int job_accept(struct job *j, const struct http_response *res) {
+static void job_accept(struct job *j, const struct http_response *res) {
   const char *where = j->where;
   struct plane_fetch *f = j->f;
   struct page_info pi;
   char err[ERR_LEN];
-  int rc;
+  int rc = 0;
   memset(&pi, 0, sizeof pi);
-  if (j->phase == PH_PROJECT) rc = batch_set_project(f->batch, j->pid, res->body, res->len, where, err);
-  else if (j->phase == PH_STATES) rc = batch_add_states_page(f->batch, j->pid, res->body, res->len, where, &pi, err);
-  else rc = batch_add_issues_page(f->batch, j->pid, res->body, res->len, where, &pi, err);
+  if (j->phase != PH_MEMBERS && res->body && res->body[strspn(res->body, " \t\r\n")] == '<') {
+    fail(f, "%s: the response is an HTML page, not JSON: plane_base_url must be the address that "
+         "serves Plane's /api/v1/ (plane-teams adds /api/v1/ itself)", where);
+    return;
+  }
+  switch (j->phase) {
+    case PH_PROJECT: rc = batch_set_project(f->batch, j->pid, res->body, res->len, where, err); break;
+    case PH_STATES: rc = batch_add_states_page(f->batch, j->pid, res->body, res->len, where, &pi, err); break;
+    case PH_ISSUES:
+      if (f->server->route == ROUTE_UNKNOWN) f->server->route = ROUTE_WORK_ITEMS;
+      rc = batch_add_issues_page(f->batch, j->pid, res->body, res->len, where, &pi, err);
+      break;
+    case PH_MEMBERS:
+      if (batch_set_members(f->batch, j->pid, res->body, res->len, where, err) < 0)
+        log_warn(f->d->name, LF(LF_S("endpoint", where)), "%s; the card goes out without assignee names", err);
+      break;
+    case PH_LIST: rc = batch_add_projects_page(f->batch, res->body, res->len, where, &pi, err); break;
+    case PH_DONE: break;
+  }
   if (rc < 0) {
     fail(f, "%s", err);
-    return -1;
+    return;
   }
   log_debug(f->d->name, LF(LF_S("endpoint", where), LF_N("status", res->status), LF_N("duration_ms", res->ms),
                            LF_N("count", (double)pi.count)),
             "%s: %ld in %.0f ms", where, res->status, res->ms);
   job_advance(j, &pi);
-  return 0;
+}
+
+/* A 4xx that ends the chain: the sync fails, except for the issues route of a server
+ * before v1.1.0 (Plane's 404 on work-items/: use issues/; the projects asked side by side
+ * may each get that 404 before the first one is known) and for the members (a warning). */
+static void job_refused(struct job *j, const struct http_response *res) {
+  struct plane_fetch *f = j->f;
+  char why[ERR_LEN];
+  if (j->phase == PH_ISSUES && res->status == 404 && !j->via_issues && is_json_body(res->body)) {
+    if (f->server->route != ROUTE_ISSUES)
+      log_info(f->d->name, LF(LF_S("endpoint", j->where)), "%s: 404, so this Plane predates work-items/ "
+               "(v1.1.0); using issues/ from now on", j->where);
+    f->server->route = ROUTE_ISSUES;
+    return;
+  }
+  plane_describe_error(res->status, res->body, j->where, why, sizeof why);
+  if (j->phase == PH_MEMBERS) {
+    log_warn(f->d->name, LF(LF_S("endpoint", j->where), LF_N("status", res->status)),
+             "%s; the card goes out without assignee names", why);
+    j->phase = PH_DONE;
+    return;
+  }
+  fail(f, "%s", why);
 }
 
 static void job_response(struct http_response *res, void *ud) {
@@ -347,7 +517,7 @@ static void job_response(struct http_response *res, void *ud) {
   char why[ERR_LEN];
   j->in_flight = 0;
   j->req = NULL;
-  limiter_release(f->lm, j->slot);
+  limiter_release(f->lm);
   f->st.request_ms += res->ms;
   if (f->failed) goto done;
   if (res->transport_error) {
@@ -362,38 +532,38 @@ static void job_response(struct http_response *res, void *ud) {
     if (cut) *cut = 0;
     job_retry(j, why, (res->status == 429 || res->status == 503) ? res->retry_after : NULL);
   } else {
-    plane_describe_error(res->status, res->body, j->where, why, sizeof why);
-    fail(f, "%s", why);
+    job_refused(j, res);
   }
 done:
-  if (!f->failed && j->phase != PH_DONE && !j->wait && !j->in_flight && !j->queued) job_next(j);
+  if (!f->failed && j->phase != PH_DONE && !j->retry.wait && !j->in_flight && !j->queued) job_next(j);
   else maybe_finish(f);
 }
 
-static void job_send(void *ud, int slot) {
+static void job_send(void *ud) {
   struct job *j = ud;
   struct plane_fetch *f = j->f;
   j->queued = 0;
   char err[ERR_LEN];
   char *url = job_url(j);
-  char key[600];
-  snprintf(key, sizeof key, "X-API-Key: %s", f->d->api_token);
+  char *key = xasprintf("X-API-Key: %s", f->d->api_token ? f->d->api_token : "");
   const char *headers[] = {key, "Accept: application/json", NULL};
   struct http_request q = {.method = "GET", .url = url, .headers = headers, .max_bytes = MAX_BYTES};
-  j->slot = slot;
   j->in_flight = 1;
   f->st.requests++;
   int rc = http_start(f->p->http, &q, job_response, j, &j->req, err);
   free(url);
+  free(key);
   if (rc < 0) {
     j->in_flight = 0;
-    limiter_release(f->lm, slot);
+    limiter_release(f->lm);
     fail(f, "%s: %s", j->where, err);
     maybe_finish(f);
   }
 }
 
-static void job_next(struct job *j) {
+static void job_next(void *ud) {
+  struct job *j = ud;
+  j->retry.wait = 0;
   if (j->f->failed || j->phase == PH_DONE) {
     maybe_finish(j->f);
     return;
@@ -406,7 +576,6 @@ static void job_next(struct job *j) {
 
 static void finish_fired(void *ud) {
   struct plane_fetch *f = ud;
-  f->finish = NULL;
   f->st.wall_ms = now_ms() - f->started;
   plane_done_cb cb = f->cb;
   void *cud = f->ud;
@@ -414,6 +583,7 @@ static void finish_fired(void *ud) {
   char err[ERR_LEN];
   int failed = f->failed;
   snprintf(err, sizeof err, "%s", f->err);
+  f->finish = 0;
   fetch_free(f);
   cb(failed ? -1 : 0, failed ? err : NULL, &st, cud);
 }
@@ -423,12 +593,12 @@ static void maybe_finish(struct plane_fetch *f) {
   for (size_t i = 0; i < f->njobs; i++) {
     struct job *j = &f->jobs[i];
     if (j->in_flight) return;
-    if (!f->failed && (j->wait || j->phase != PH_DONE)) return;
+    if (!f->failed && (j->retry.wait || j->phase != PH_DONE)) return;
   }
   /* when failed: stop waiting jobs now */
   for (size_t i = 0; i < f->njobs; i++) {
-    delay_cancel(f->jobs[i].wait);
-    f->jobs[i].wait = NULL;
+    delay_cancel(f->p->loop, f->jobs[i].retry.wait);
+    f->jobs[i].retry.wait = 0;
     limiter_forget(f->lm, &f->jobs[i]);
     f->jobs[i].queued = 0;
   }
@@ -438,6 +608,16 @@ static void maybe_finish(struct plane_fetch *f) {
 int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_done_cb cb,
                 void *ud, struct plane_fetch **out, char *err) {
   if (!d->nprojects) return errf(err, "digest %s has no projects", d->name);
+  return plane_fetch_some(p, d, (const char *const *)d->projects, d->nprojects, PLANE_ALL, b, cb, ud, out, err);
+}
+
+int plane_fetch_some(struct plane *p, const struct digest *d, const char *const *pids, size_t npids,
+                     unsigned what, struct batch *b, plane_done_cb cb, void *ud, struct plane_fetch **out,
+                     char *err) {
+  size_t nchains = 0;
+  for (size_t k = 0; k < NCHAINS; k++) nchains += (what & chain_bits[k]) != 0;
+  size_t njobs = npids * nchains + ((what & PLANE_LIST) != 0);
+  if (!njobs) return errf(err, "digest %s: nothing to fetch", d->name);
   struct plane_fetch *f = xcalloc(1, sizeof *f);
   f->p = p;
   f->d = d;
@@ -445,19 +625,27 @@ int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_
   f->cb = cb;
   f->ud = ud;
   f->lm = limiter_for(p, d);
+  f->server = server_for(p, d->base_url);
   f->started = now_ms();
-  f->njobs = d->nprojects * 3;
+  f->njobs = njobs;
   f->jobs = xcalloc(f->njobs, sizeof *f->jobs);
   f->next = p->fetches;
   p->fetches = f;
-  static const enum phase chains[3] = {PH_PROJECT, PH_STATES, PH_ISSUES};
-  for (size_t i = 0; i < f->njobs; i++) {
+  size_t i = 0;
+  if (what & PLANE_LIST) f->jobs[i++].phase = PH_LIST;
+  for (size_t pi = 0; pi < npids; pi++) {
+    for (size_t k = 0; k < NCHAINS; k++) {
+      if (!(what & chain_bits[k])) continue;
+      f->jobs[i].pid = xstrdup(pids[pi]);
+      f->jobs[i++].phase = chains[k];
+    }
+  }
+  for (i = 0; i < f->njobs; i++) {
     f->jobs[i].f = f;
-    f->jobs[i].pid = xstrdup(d->projects[i / 3]);
-    f->jobs[i].phase = chains[i % 3];
+    f->jobs[i].retry.max = d->max_retries;
   }
   if (out) *out = f;
-  for (size_t i = 0; i < f->njobs; i++) job_next(&f->jobs[i]);
+  for (i = 0; i < f->njobs; i++) job_next(&f->jobs[i]);
   return 0;
 }
 

@@ -6,7 +6,7 @@
 #include "config.h"
 #include "http.h"
 #include "loop.h"
-#include "script.h"
+#include "batch.h"
 
 #define PLANE_PAGE_CAP 1000 /* pages of one list before we call it a loop */
 
@@ -28,9 +28,26 @@ int plane_open(struct plane **out, struct loop *loop, struct http *http);
 /** Abandon every fetch (no callbacks) and free the client. Close http first or after. */
 void plane_close(struct plane *p);
 
-/** Fetch every project of d into b, concurrently across projects. */
+/** The rate limit of every API key of c: the smallest configured for it (a reload
+ *  applies the new ones at once). */
+void plane_set_limits(struct plane *p, const struct config *c);
+/** The limit in force for d's API key (0: none yet). */
+int plane_limit(const struct plane *p, const struct digest *d);
+
+/** Fetch every project of d into b, concurrently across projects: the project, its
+ *  states, its issues (work-items/, or issues/ on servers before v1.1.0, remembered per
+ *  server) and its members. */
 int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_done_cb cb,
                 void *ud, struct plane_fetch **out, char *err);
+/** What plane_fetch_some reads: of each project its object, states, issues, members; and
+ *  the workspace's list of projects (`discover`). */
+enum { PLANE_PROJECT = 1u, PLANE_STATES = 2u, PLANE_ISSUES = 4u, PLANE_MEMBERS = 8u, PLANE_ALL = 15u,
+       PLANE_LIST = 16u };
+/** Like plane_fetch, for the projects pids (d's token, base URL, workspace, limits and
+ *  retries) and only what `what` names. d needs no projects; it must outlive the fetch. */
+int plane_fetch_some(struct plane *p, const struct digest *d, const char *const *pids, size_t npids,
+                     unsigned what, struct batch *b, plane_done_cb cb, void *ud, struct plane_fetch **out,
+                     char *err);
 /** Abandon one fetch: no callback, its requests are cancelled. */
 void plane_cancel(struct plane_fetch *f);
 

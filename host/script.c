@@ -13,16 +13,28 @@
 #include "json.h"
 #include "log.h"
 
-#define MAX_NAME 200
 #define HOOK_EVERY 10000
 
-/* ---- the Lua state: memory cap, instruction budget, protected call ---- */
+/* ---- the Lua state: memory cap, limits, protected call ----------------- */
 
 struct lmem {
   size_t used, limit;
   long ticks;
-  int depth; /* nested protected calls share one budget */
+  int depth;       /* nested protected calls share one budget */
+  double deadline; /* monotonic ms */
+  int tripped;     /* a limit was hit: every catch re-raises until the entry returns */
+  char why[256];
 };
+
+static volatile sig_atomic_t *interrupt_flag;
+
+void script_set_interrupt(volatile sig_atomic_t *flag) { interrupt_flag = flag; }
+
+static struct lmem *mem_of(lua_State *L) {
+  void *ud;
+  lua_getallocf(L, &ud);
+  return ud;
+}
 
 static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   struct lmem *m = ud;
@@ -53,6 +65,14 @@ lua_State *script_lua_new(void) {
   }
   lua_atpanic(L, l_panic);
   luaL_openlibs(L);
+  /* getmetatable("") must not hand out the string library's real table */
+  lua_pushliteral(L, "");
+  if (lua_getmetatable(L, -1)) {
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
   /* generational: decoded pages die young, the issues live for the sync; peak memory stays
    * close to the live data */
   lua_gc(L, LUA_GCGEN, 0, 0);
@@ -60,44 +80,52 @@ lua_State *script_lua_new(void) {
 }
 
 void script_lua_close(lua_State *L) {
-  void *ud;
   if (!L) return;
-  lua_getallocf(L, &ud);
+  struct lmem *m = mem_of(L);
   lua_close(L);
-  free(ud);
+  free(m);
+}
+
+static void trip(lua_State *L, lua_Debug *ar, const char *what) {
+  struct lmem *m = mem_of(L);
+  m->tripped = 1;
+  if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+    snprintf(m->why, sizeof m->why, "%s:%d: %s", ar->short_src, ar->currentline, what);
+  else
+    snprintf(m->why, sizeof m->why, "%s", what);
 }
 
 static void l_hook(lua_State *L, lua_Debug *ar) {
-  void *ud;
-  lua_getallocf(L, &ud);
-  struct lmem *m = ud;
+  struct lmem *m = mem_of(L);
   m->ticks += HOOK_EVERY;
-  if (m->ticks <= SCRIPT_INSTRUCTION_BUDGET) return;
-  m->ticks = 0; /* room for the message handler */
-  if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-    luaL_error(L, "%s:%d: stopped after %d million instructions (an endless loop?)", ar->short_src,
-               ar->currentline, (int)(SCRIPT_INSTRUCTION_BUDGET / 1000000));
-  luaL_error(L, "stopped after %d million instructions (an endless loop?)",
-             (int)(SCRIPT_INSTRUCTION_BUDGET / 1000000));
+  if (!m->tripped) {
+    if (interrupt_flag && *interrupt_flag)
+      trip(L, ar, "stopped: the process is stopping");
+    else if (m->ticks > SCRIPT_INSTRUCTION_BUDGET)
+      trip(L, ar, "stopped after 400 million instructions (an endless loop?)");
+    else if (now_ms() > m->deadline)
+      trip(L, ar, "stopped after 10 seconds (an endless loop?)");
+    else
+      return;
+  }
+  luaL_error(L, "%s", m->why);
 }
 
+/* No metamethod of the error object is called: it would run with the hook off. */
 static int l_msgh(lua_State *L) {
   const char *msg = lua_tostring(L, 1);
-  if (!msg) {
-    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
-    else msg = lua_pushfstring(L, "(an error object of type %s)", luaL_typename(L, 1));
-  }
+  if (!msg) msg = lua_pushfstring(L, "(an error object of type %s)", luaL_typename(L, 1));
   luaL_traceback(L, L, msg, 1);
   return 1;
 }
 
 int script_pcall(lua_State *L, int nargs, int nresults, char *err) {
-  void *ud;
+  struct lmem *m = mem_of(L);
   int base = lua_gettop(L) - nargs;
-  lua_getallocf(L, &ud);
-  struct lmem *m = ud;
   if (m->depth++ == 0) {
     m->ticks = 0;
+    m->tripped = 0;
+    m->deadline = now_ms() + SCRIPT_WALL_MS;
     lua_sethook(L, l_hook, LUA_MASKCOUNT, HOOK_EVERY);
   }
   lua_pushcfunction(L, l_msgh);
@@ -106,7 +134,9 @@ int script_pcall(lua_State *L, int nargs, int nresults, char *err) {
   if (--m->depth == 0) lua_sethook(L, NULL, 0, 0);
   lua_remove(L, base);
   if (rc == LUA_OK) return 0;
-  if (rc == LUA_ERRMEM) {
+  if (m->tripped) {
+    errf(err, "%s", m->why);
+  } else if (rc == LUA_ERRMEM) {
     errf(err, "out of memory (a script may hold at most %zu MiB)", SCRIPT_MEMORY_LIMIT >> 20);
   } else {
     const char *msg = lua_tostring(L, -1);
@@ -115,8 +145,102 @@ int script_pcall(lua_State *L, int nargs, int nresults, char *err) {
     errf(err, "%.*s", tb ? (int)(tb - msg) : (int)strlen(msg), msg);
     if (tb) log_debug(NULL, NULL, "Lua %s", tb + 1);
   }
+  if (m->depth == 0) m->tripped = 0;
   lua_pop(L, 1);
   return -1;
+}
+
+/* ---- the sandbox ---------------------------------------------------------- */
+
+/* pcall and xpcall for user Lua: a limit that was hit is raised again, so no script
+ * can catch it and go on. */
+static int after_pcall(lua_State *L, int status, int first) {
+  struct lmem *m = mem_of(L);
+  if (m->tripped) {
+    lua_pushstring(L, m->why);
+    return lua_error(L);
+  }
+  if (status != LUA_OK) {
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  lua_insert(L, first);
+  return lua_gettop(L) - first + 1;
+}
+
+static int l_pcall(lua_State *L) {
+  luaL_checkany(L, 1);
+  int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+  return after_pcall(L, status, 1);
+}
+
+/* Lua runs a message handler before it unwinds, with the count hook switched off (the
+ * hook that raised the error has not returned): a looping handler could never be
+ * stopped. So the handler runs after the protected call returned, where limits hold. */
+static int l_xpcall(lua_State *L) {
+  int n = lua_gettop(L);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 1);
+  for (int i = 3; i <= n; i++) lua_pushvalue(L, i);
+  int status = lua_pcall(L, n - 2, LUA_MULTRET, 0);
+  if (status != LUA_OK && !mem_of(L)->tripped) {
+    lua_pushvalue(L, 2);
+    lua_insert(L, -2);
+    lua_pcall(L, 1, 1, 0); /* the handler's result, or its own error */
+  }
+  return after_pcall(L, status, n + 1);
+}
+
+/* A finalizer would run outside any protected call, where no limit holds. */
+static int l_setmetatable(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (lua_istable(L, 2)) {
+    lua_pushliteral(L, "__gc");
+    if (lua_rawget(L, 2) != LUA_TNIL) return luaL_error(L, "setmetatable: __gc is not available to scripts");
+  }
+  lua_settop(L, 2);
+  lua_getglobal(L, "setmetatable");
+  lua_insert(L, 1);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+static const char *const pure_globals[] = {
+    "assert", "error", "ipairs", "next", "pairs", "rawequal", "rawget", "rawlen", "rawset",
+    "select", "getmetatable", "tonumber", "tostring", "type", "_VERSION", NULL};
+static const char *const copied_libs[] = {"string", "table", "math", "utf8", NULL};
+
+/* A shallow copy of the table at the top, replacing it. */
+static void copy_table(lua_State *L) {
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, -3)) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -4);
+  }
+  lua_remove(L, -2);
+}
+
+void script_push_sandbox_base(lua_State *L) {
+  lua_newtable(L);
+  for (const char *const *g = pure_globals; *g; g++) {
+    lua_getglobal(L, *g);
+    lua_setfield(L, -2, *g);
+  }
+  for (const char *const *g = copied_libs; *g; g++) {
+    lua_getglobal(L, *g);
+    copy_table(L);
+    lua_setfield(L, -2, *g);
+  }
+  lua_pushcfunction(L, l_pcall);
+  lua_setfield(L, -2, "pcall");
+  lua_pushcfunction(L, l_xpcall);
+  lua_setfield(L, -2, "xpcall");
+  lua_pushcfunction(L, l_setmetatable);
+  lua_setfield(L, -2, "setmetatable");
 }
 
 /* ---- the scripts ------------------------------------------------------- */
@@ -124,9 +248,7 @@ int script_pcall(lua_State *L, int nargs, int nresults, char *err) {
 struct script {
   lua_State *L;
   char *dir;
-  int prelude;   /* ref: the host's batch.lua module */
-  int transform; /* ref: transform.lua's M.transform */
-  int card;      /* ref: card.lua's M.card */
+  int prelude; /* ref: the host's batch.lua module */
 };
 
 static int l_host_log(lua_State *L) {
@@ -157,7 +279,7 @@ static int l_print(lua_State *L) {
 }
 
 /* Load dir/name.lua in a fresh environment whose reads fall back to the sandbox
- * (upvalue 1). Leaves the chunk's first result on the stack. */
+ * (at index sandbox). Leaves the chunk's first result on the stack. */
 static int load_module(lua_State *L, int sandbox, const char *dir, const char *name, char *err) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s.lua", dir, name);
@@ -200,39 +322,38 @@ static int l_require(lua_State *L) {
   return 1;
 }
 
-static const char *const safe_globals[] = {
-    "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen",
-    "rawset", "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type",
-    "xpcall", "string", "table", "math", "utf8", "_VERSION", NULL};
-
-/* Leaves the sandbox table on the stack: only pure functions, host.log, require. */
-static void push_sandbox(lua_State *L, const char *dir) {
-  lua_newtable(L);
+/* Leaves the scripts' sandbox on the stack: the base, print, host.log, require, and a
+ * cjson instance of their own (cjson's settings are per instance). */
+static int push_sandbox(lua_State *L, const char *dir, char *err) {
+  script_push_sandbox_base(L);
   int sb = lua_gettop(L);
-  for (const char *const *g = safe_globals; *g; g++) {
-    lua_getglobal(L, *g);
-    lua_setfield(L, sb, *g);
-  }
   lua_pushcfunction(L, l_print);
   lua_setfield(L, sb, "print");
+  lua_newtable(L); /* module cache */
+  int cache = lua_gettop(L);
   lua_newtable(L);
   lua_pushcfunction(L, l_host_log);
   lua_setfield(L, -2, "log");
   lua_pushvalue(L, -1);
   lua_setfield(L, sb, "host");
-  /* module cache: cjson and host are there from the start */
-  lua_newtable(L);
-  lua_insert(L, -2);
-  lua_setfield(L, -2, "host");
-  lua_getglobal(L, "package");
-  lua_getfield(L, -1, "loaded");
-  lua_getfield(L, -1, "cjson");
-  lua_setfield(L, -4, "cjson");
-  lua_pop(L, 2);
+  lua_setfield(L, cache, "host");
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "cjson");
+  if (script_pcall(L, 1, 1, err) < 0) return errctx(err, "cannot load lua-cjson (Debian package lua-cjson)");
+  lua_getfield(L, -1, "new");
+  lua_remove(L, -2);
+  if (script_pcall(L, 0, 1, err) < 0) return -1;
+  lua_setfield(L, cache, "cjson");
   lua_pushvalue(L, sb);
   lua_pushstring(L, dir);
   lua_pushcclosure(L, l_require, 3);
   lua_setfield(L, sb, "require");
+  return 0;
+}
+
+static int l_clock_ms(lua_State *L) {
+  lua_pushnumber(L, now_ms());
+  return 1;
 }
 
 /* Make an embedded module available to require() in the host's own Lua. */
@@ -252,13 +373,18 @@ static int preload(lua_State *L, const char *name, const unsigned char *code, si
   return 0;
 }
 
+/* The host's own Lua, with what only the host may call: the JSON encoder and a clock. */
 static int load_prelude(struct script *s, char *err) {
   lua_State *L = s->L;
-  lua_getglobal(L, "require");
-  lua_pushstring(L, "cjson");
-  if (script_pcall(L, 1, 1, err) < 0)
-    return errctx(err, "cannot load lua-cjson (Debian package lua-cjson)");
-  lua_pop(L, 1);
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  lua_newtable(L);
+  lua_pushcfunction(L, json_l_encode);
+  lua_setfield(L, -2, "encode");
+  lua_pushcfunction(L, l_clock_ms);
+  lua_setfield(L, -2, "clock_ms");
+  lua_setfield(L, -2, "host.native");
+  lua_pop(L, 2);
   if (preload(L, "card_rules", card_rules_lua, sizeof card_rules_lua, err) < 0 ||
       preload(L, "cardcheck", cardcheck_lua, sizeof cardcheck_lua, err) < 0)
     return -1;
@@ -267,12 +393,13 @@ static int load_prelude(struct script *s, char *err) {
     lua_pop(L, 1);
     return -1;
   }
-  if (script_pcall(L, 0, 1, err) < 0) return -1;
+  if (script_pcall(L, 0, 1, err) < 0) return errctx(err, "cannot load the host's Lua");
   s->prelude = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
 }
 
-static int load_entry(struct script *s, int sandbox, const char *name, int *ref, char *err) {
+/* Leaves M.<name> of dir/<name>.lua on the stack, and M above it when keep is set. */
+static int load_entry(struct script *s, int sandbox, const char *name, int keep, char *err) {
   lua_State *L = s->L;
   if (load_module(L, sandbox, s->dir, name, err) < 0) return -1;
   if (!lua_istable(L, -1)) {
@@ -288,26 +415,38 @@ static int load_entry(struct script *s, int sandbox, const char *name, int *ref,
     lua_pop(L, 2);
     return -1;
   }
-  *ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_pop(L, 1);
+  if (keep) lua_insert(L, -2);
+  else lua_remove(L, -2);
   return 0;
+}
+
+/* Hand the user's functions to the host's Lua: prelude.use(transform, card, dir, card_module). */
+static int load_scripts(struct script *s, char *err) {
+  lua_State *L = s->L;
+  if (push_sandbox(L, s->dir, err) < 0) return -1;
+  int sb = lua_gettop(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, s->prelude);
+  lua_getfield(L, -1, "use");
+  lua_remove(L, -2);
+  /* card.lua's table too: its LANGUAGES name the languages a configuration may ask for */
+  if (load_entry(s, sb, "transform", 0, err) < 0 || load_entry(s, sb, "card", 1, err) < 0) return -1;
+  lua_pushstring(L, s->dir);
+  lua_insert(L, -2);
+  return script_pcall(L, 4, 0, err);
 }
 
 int script_open(const char *scripts_dir, struct script **out, char *err) {
   struct script *s = xcalloc(1, sizeof *s);
   int rc = -1;
-  s->dir = xstrdup(scripts_dir);
-  s->prelude = s->transform = s->card = LUA_NOREF;
+  s->dir = xstrdup(scripts_dir ? scripts_dir : "(no scripts)");
+  s->prelude = LUA_NOREF;
   s->L = script_lua_new();
   if (!s->L) {
     errf(err, "cannot create a Lua state (out of memory)");
     goto cleanup;
   }
-  if (load_prelude(s, err) < 0) goto cleanup;
-  push_sandbox(s->L, s->dir);
-  int sb = lua_gettop(s->L);
-  rc = load_entry(s, sb, "transform", &s->transform, err);
-  if (rc == 0) rc = load_entry(s, sb, "card", &s->card, err);
+  rc = load_prelude(s, err);
+  if (rc == 0 && scripts_dir) rc = load_scripts(s, err);
   lua_settop(s->L, 0);
 cleanup:
   if (rc < 0) {
@@ -327,320 +466,82 @@ void script_close(struct script *s) {
 
 const char *script_dir(const struct script *s) { return s->dir; }
 
-/* ---- batches ----------------------------------------------------------- */
+size_t script_memory_kb(const struct script *s) { return (size_t)lua_gc(s->L, LUA_GCCOUNT, 0); }
 
-struct batch {
-  struct script *s;
-  int ref;
-};
+void script_collect(struct script *s) { lua_gc(s->L, LUA_GCCOLLECT); }
 
-/* Push prelude[fn]; the caller pushes the arguments and calls script_pcall. */
-static void push_prelude(struct script *s, const char *fn) {
-  lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->prelude);
-  lua_getfield(s->L, -1, fn);
-  lua_remove(s->L, -2);
-}
+/* ---- calling the host's own Lua ----------------------------------------- */
 
-int batch_new(struct script *s, struct batch **out, char *err) {
-  push_prelude(s, "new");
-  if (script_pcall(s->L, 0, 1, err) < 0) return -1;
-  struct batch *b = xcalloc(1, sizeof *b);
-  b->s = s;
-  b->ref = luaL_ref(s->L, LUA_REGISTRYINDEX);
-  *out = b;
-  return 0;
-}
-
-void batch_free(struct batch *b) {
-  if (!b) return;
-  luaL_unref(b->s->L, LUA_REGISTRYINDEX, b->ref);
-  lua_gc(b->s->L, LUA_GCCOLLECT);
-  free(b);
-}
-
-size_t script_memory_kb(const struct script *s) {
-  return (size_t)lua_gc(s->L, LUA_GCCOUNT, 0);
-}
-
-size_t batch_count(const struct batch *b) {
-  lua_State *L = b->s->L;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, b->ref);
-  lua_getfield(L, -1, "issues");
-  size_t n = (size_t)lua_rawlen(L, -1);
-  lua_pop(L, 2);
-  return n;
-}
-
-static int add_page(struct batch *b, const char *fn, const char *pid, const char *body,
-                    size_t len, const char *where, struct page_info *pi, char *err) {
-  lua_State *L = b->s->L;
-  int top = lua_gettop(L);
-  push_prelude(b->s, fn);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, b->ref);
-  lua_pushstring(L, pid);
-  lua_pushlstring(L, body ? body : "", body ? len : 0);
-  lua_pushstring(L, where);
-  if (script_pcall(L, 4, 3, err) < 0) return -1;
-  pi->has_next = lua_toboolean(L, -3);
-  snprintf(pi->next_cursor, sizeof pi->next_cursor, "%s", lua_tostring(L, -2));
-  pi->count = (size_t)lua_tointeger(L, -1);
-  lua_settop(L, top);
-  return 0;
-}
-
-int batch_add_issues_page(struct batch *b, const char *pid, const char *body, size_t len,
-                          const char *where, struct page_info *pi, char *err) {
-  return add_page(b, "add_issues_page", pid, body, len, where, pi, err);
-}
-
-int batch_add_states_page(struct batch *b, const char *pid, const char *body, size_t len,
-                          const char *where, struct page_info *pi, char *err) {
-  return add_page(b, "add_states_page", pid, body, len, where, pi, err);
-}
-
-int batch_set_project(struct batch *b, const char *pid, const char *body, size_t len,
-                      const char *where, char *err) {
-  lua_State *L = b->s->L;
-  push_prelude(b->s, "set_project");
-  lua_rawgeti(L, LUA_REGISTRYINDEX, b->ref);
-  lua_pushstring(L, pid);
-  lua_pushlstring(L, body ? body : "", body ? len : 0);
-  lua_pushstring(L, where);
-  return script_pcall(L, 4, 0, err);
-}
-
-int batch_add_issues_file(struct batch *b, const char *body, size_t len, const char *fname,
-                          char *err) {
-  lua_State *L = b->s->L;
-  push_prelude(b->s, "add_issues_file");
-  lua_rawgeti(L, LUA_REGISTRYINDEX, b->ref);
-  lua_pushlstring(L, body, len);
-  lua_pushstring(L, fname);
-  if (script_pcall(L, 3, 1, err) < 0) return -1;
-  lua_pop(L, 1);
-  return 0;
-}
-
-/* ---- rendering --------------------------------------------------------- */
-
-void render_out_free(struct render_out *o) {
-  free(o->envelope);
-  for (size_t i = 0; i < o->posted; i++) free(o->ids[i]);
-  free(o->ids);
-  memset(o, 0, sizeof *o);
-}
-
-static void set_str(lua_State *L, const char *k, const char *v) {
-  if (!v) return;
-  lua_pushstring(L, v);
-  lua_setfield(L, -2, k);
-}
-
-/* ctx for the scripts; projects must be on top of the stack and is consumed. */
-static void push_ctx(lua_State *L, const struct render_ctx *rc) {
-  lua_newtable(L);
-  lua_insert(L, -2);
-  lua_setfield(L, -2, "projects");
-  set_str(L, "digest", rc->digest);
-  set_str(L, "app_url", rc->app_url);
-  set_str(L, "workspace", rc->workspace);
-  set_str(L, "now", rc->now);
-  set_str(L, "date", rc->date);
-  lua_pushinteger(L, rc->limit);
-  lua_setfield(L, -2, "limit");
-  lua_pushstring(L, rc->empty_skip ? "skip" : "post");
-  lua_setfield(L, -2, "empty");
-  lua_createtable(L, (int)rc->nstates, 0);
-  for (size_t i = 0; i < rc->nstates; i++) {
-    lua_newtable(L);
-    set_str(L, "id", rc->states[i].id);
-    set_str(L, "name", rc->states[i].name);
-    set_str(L, "group", rc->states[i].group);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
+static void push_val(lua_State *L, const struct script_val *v) {
+  switch (v->type) {
+    case SV_BOOL: lua_pushboolean(L, (int)v->i); break;
+    case SV_INT: lua_pushinteger(L, (lua_Integer)v->i); break;
+    case SV_NUM: lua_pushnumber(L, v->n); break;
+    case SV_STR: v->s ? (void)lua_pushlstring(L, v->s, v->len) : lua_pushnil(L); break;
+    case SV_REF: lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref); break;
+    default: lua_pushnil(L);
   }
-  lua_setfield(L, -2, "states");
-  if (!rc->has_previous) return;
-  lua_createtable(L, (int)rc->nprevious, 0);
-  for (size_t i = 0; i < rc->nprevious; i++) {
-    lua_pushstring(L, rc->previous[i]);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
-  lua_setfield(L, -2, "previous");
 }
 
-static const char ENV_HEAD[] =
-    "{\"type\":\"message\",\"attachments\":[{\"contentType\":"
-    "\"application/vnd.microsoft.card.adaptive\",\"contentUrl\":null,\"content\":";
-static const char ENV_TAIL[] = "}]}";
+static const char *const type_names[] = {"nil", "a boolean", "an integer", "a number", "a string", "a value"};
 
-/* card(rows[1..n], ctx) -> envelope in out. Stack: rows at irows, ctx at ictx. */
-static int render_card(struct script *s, int irows, int ictx, lua_Integer n, struct buf *out,
-                       char *err) {
+/* Take the value at idx into v, checked against the type v asks for. */
+static int take_val(lua_State *L, int idx, struct script_val *v) {
+  int t = lua_type(L, idx);
+  switch (v->type) {
+    case SV_NIL: return 0;
+    case SV_BOOL: if (t != LUA_TBOOLEAN) return -1; v->i = lua_toboolean(L, idx); return 0;
+    case SV_INT: if (!lua_isinteger(L, idx)) return -1; v->i = lua_tointeger(L, idx); return 0;
+    case SV_NUM: if (t != LUA_TNUMBER) return -1; v->n = lua_tonumber(L, idx); return 0;
+    case SV_STR: {
+      if (t == LUA_TNIL) {
+        v->s = NULL, v->len = 0;
+        return 0;
+      }
+      if (t != LUA_TSTRING) return -1;
+      const char *p = lua_tolstring(L, idx, &v->len);
+      v->s = xstrndup(p, v->len);
+      return 0;
+    }
+    case SV_REF:
+      lua_pushvalue(L, idx);
+      v->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+      return 0;
+  }
+  return -1;
+}
+
+int script_host(struct script *s, const char *fn, const struct script_val *in, int nin,
+                struct script_val *out, int nout, char *err) {
   lua_State *L = s->L;
-  int top = lua_gettop(L);
-  int rc = -1;
-  push_prelude(s, "slice");
-  lua_pushvalue(L, irows);
-  lua_pushinteger(L, n);
-  if (script_pcall(L, 2, 1, err) < 0) goto cleanup;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, s->card);
-  lua_insert(L, -2);
-  lua_pushvalue(L, ictx);
-  if (script_pcall(L, 2, 1, err) < 0) goto cleanup;
-  if (!lua_istable(L, -1)) {
-    errf(err, "%s/card.lua: card() returned %s, expected a table (the Adaptive Card)", s->dir,
-         luaL_typename(L, -1));
-    goto cleanup;
+  int top = lua_gettop(L), rc = 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, s->prelude);
+  lua_getfield(L, -1, fn);
+  lua_remove(L, -2);
+  luaL_checkstack(L, nin + 4, "script_host");
+  for (int i = 0; i < nin; i++) push_val(L, &in[i]);
+  if (script_pcall(L, nin, nout, err) < 0) {
+    lua_settop(L, top);
+    return -1;
   }
-  lua_getfield(L, -1, "type");
-  const char *type = lua_tostring(L, -1);
-  if (!type || strcmp(type, "AdaptiveCard")) {
-    errf(err, "%s/card.lua: the card's type is %s%s%s, expected \"AdaptiveCard\"", s->dir,
-         type ? "\"" : "", type ? type : "missing", type ? "\"" : "");
-    goto cleanup;
+  for (int k = 0; k < nout && rc == 0; k++) {
+    if (take_val(L, top + 1 + k, &out[k]) < 0) {
+      rc = errf(err, "internal: host/batch.lua %s() returned %s as result %d, expected %s", fn,
+                luaL_typename(L, top + 1 + k), k + 1, type_names[out[k].type]);
+      script_vals_free(out, k);
+    }
   }
-  lua_pop(L, 1);
-  push_prelude(s, "check_card");
-  lua_pushvalue(L, -2);
-  if (script_pcall(L, 1, 0, err) < 0) {
-    errctx(err, "%s/card.lua returned a card that Teams cannot show", s->dir);
-    goto cleanup;
-  }
-  buf_free(out);
-  buf_add(out, ENV_HEAD, sizeof ENV_HEAD - 1);
-  if (json_encode_lua(L, -1, "card", out, err) < 0) {
-    errctx(err, "%s/card.lua returned a card that cannot be sent", s->dir);
-    goto cleanup;
-  }
-  buf_add(out, ENV_TAIL, sizeof ENV_TAIL - 1);
-  rc = 0;
-cleanup:
   lua_settop(L, top);
   return rc;
 }
 
-/* The largest row count whose envelope fits the budget (rows are dropped from the end). */
-static int fit_budget(struct script *s, int irows, int ictx, lua_Integer nrows, size_t budget,
-                      struct buf *out, lua_Integer *posted, char *err) {
-  if (render_card(s, irows, ictx, nrows, out, err) < 0) return -1;
-  if (out->len <= budget) {
-    *posted = nrows;
-    return 0;
+void script_vals_free(struct script_val *v, int n) {
+  for (int i = 0; i < n; i++) {
+    if (v[i].type == SV_STR) free(v[i].s);
+    v[i].s = NULL;
   }
-  lua_Integer lo = 0, hi = nrows - 1, best = -1;
-  struct buf probe;
-  buf_init(&probe);
-  while (lo <= hi) {
-    lua_Integer mid = (lo + hi) / 2;
-    if (render_card(s, irows, ictx, mid, &probe, err) < 0) {
-      buf_free(&probe);
-      return -1;
-    }
-    if (probe.len <= budget) {
-      best = mid;
-      buf_free(out);
-      *out = probe;
-      buf_init(&probe);
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  buf_free(&probe);
-  if (best < 0)
-    return errf(err, "even an empty card is %zu bytes, over the size budget of %zu bytes",
-                out->len, budget);
-  *posted = best;
-  return 0;
 }
 
-static int collect_ids(lua_State *L, int irows, lua_Integer n, struct render_out *out) {
-  out->ids = xcalloc((size_t)n, sizeof *out->ids);
-  for (lua_Integer i = 1; i <= n; i++) {
-    lua_rawgeti(L, irows, i);
-    lua_getfield(L, -1, "id");
-    out->ids[out->posted++] = xstrdup(lua_tostring(L, -1));
-    lua_pop(L, 2);
-  }
-  return 0;
-}
-
-static int render_batch(struct script *s, int ibatch, const struct render_ctx *rc,
-                        struct render_out *out, char *err) {
-  lua_State *L = s->L;
-  int top = lua_gettop(L);
-  int ret = -1;
-  struct buf env;
-  buf_init(&env);
-  memset(out, 0, sizeof *out);
-
-  double t0 = now_ms();
-  push_prelude(s, "prepare");
-  lua_pushvalue(L, ibatch);
-  if (script_pcall(L, 1, 2, err) < 0) goto cleanup;
-  int iissues = top + 1;
-  out->fetched = (size_t)lua_rawlen(L, iissues);
-  push_ctx(L, rc); /* consumes projects */
-  int ictx = top + 2;
-
-  lua_rawgeti(L, LUA_REGISTRYINDEX, s->transform);
-  lua_pushvalue(L, iissues);
-  lua_pushvalue(L, ictx);
-  if (script_pcall(L, 2, 2, err) < 0) goto cleanup;
-  int irows = top + 3;
-
-  push_prelude(s, "check_rows");
-  lua_pushvalue(L, irows);
-  lua_pushvalue(L, irows + 1);
-  lua_pushinteger(L, rc->limit);
-  lua_pushinteger(L, MAX_NAME);
-  if (script_pcall(L, 4, 1, err) < 0) {
-    errctx(err, "%s/transform.lua", s->dir);
-    goto cleanup;
-  }
-  lua_Integer total = lua_tointeger(L, -1);
-  lua_pop(L, 1);
-  lua_pushinteger(L, total);
-  lua_setfield(L, ictx, "total");
-  out->matching = (size_t)total;
-
-  lua_Integer nrows = (lua_Integer)lua_rawlen(L, irows), posted = 0;
-  double t1 = now_ms();
-  out->transform_ms = t1 - t0;
-  if (nrows == 0 && rc->empty_skip) {
-    out->skipped = 1;
-    ret = 0;
-    goto cleanup;
-  }
-  if (fit_budget(s, irows, ictx, nrows, rc->budget, &env, &posted, err) < 0) goto cleanup;
-  out->card_ms = now_ms() - t1;
-  collect_ids(L, irows, posted, out);
-  out->size = env.len;
-  out->envelope = buf_steal(&env);
-  ret = 0;
-cleanup:
-  buf_free(&env);
-  if (ret < 0) render_out_free(out);
-  lua_settop(L, top);
-  return ret;
-}
-
-int batch_render(struct batch *b, const struct render_ctx *rc, struct render_out *out, char *err) {
-  lua_State *L = b->s->L;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, b->ref);
-  int rc_ = render_batch(b->s, lua_gettop(L), rc, out, err);
-  lua_pop(L, 1);
-  return rc_;
-}
-
-int script_selfcheck(struct script *s, const struct render_ctx *rc, struct render_out *out,
-                     char *err) {
-  lua_State *L = s->L;
-  push_prelude(s, "sample");
-  if (script_pcall(L, 0, 1, err) < 0) return -1;
-  int ret = render_batch(s, lua_gettop(L), rc, out, err);
-  lua_pop(L, 1);
-  lua_gc(L, LUA_GCCOLLECT);
-  if (ret < 0) return errctx(err, "the scripts failed on the built-in sample");
-  return 0;
+void script_unref(struct script *s, int ref) {
+  if (s && ref != LUA_NOREF && ref != LUA_REFNIL) luaL_unref(s->L, LUA_REGISTRYINDEX, ref);
 }

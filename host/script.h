@@ -1,7 +1,11 @@
-/* The Lua side of the host: the one protected call, the sandboxed scripts
- * (transform.lua, card.lua), Plane pages decoded into a batch of issues, and the
- * rendering of a batch into a Teams envelope within the size budget. */
+/* The Lua runtime: states with a memory cap, the one protected call (instruction budget,
+ * wall-clock limit, traceback), the sandbox the user's Lua runs in, and the scripts
+ * (transform.lua, card.lua) loaded beside the host's own Lua (host/batch.lua).
+ * Every other room reaches Lua through this header; only this file, and the files
+ * that implement Lua-visible functions (config.c: env(), json.c: the encoder), include
+ * lua.h. */
 #pragma once
+#include <signal.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -10,6 +14,8 @@ typedef struct lua_State lua_State;
 
 /** Instructions one entry into Lua may run before it is stopped. */
 #define SCRIPT_INSTRUCTION_BUDGET 400000000L
+/** Wall-clock time one entry into Lua may take. */
+#define SCRIPT_WALL_MS 10000.0
 /** Memory one Lua state may hold. */
 #define SCRIPT_MEMORY_LIMIT ((size_t)1 << 30)
 
@@ -18,86 +24,48 @@ lua_State *script_lua_new(void);
 /** Close a state made by script_lua_new (NULL is fine). */
 void script_lua_close(lua_State *L);
 /** The single protected call: function and nargs on the stack, traceback handler,
- *  instruction budget. On error returns -1 with err = the script's message
- *  (file:line first, as Lua gives it) and the stack as before the function. */
+ *  instruction budget and wall-clock limit. A script cannot catch the limit's error:
+ *  its own pcall re-raises it. On error returns -1 with err = the message (file:line
+ *  first, as Lua gives it) and the stack as before the function. */
 int script_pcall(lua_State *L, int nargs, int nresults, char *err);
+/** Push a new table holding what user Lua may use: its own copies of string, table,
+ *  math and utf8, the pure base functions, and a pcall/xpcall that cannot catch the
+ *  limits. Changing them changes nothing for the host. */
+void script_push_sandbox_base(lua_State *L);
+/** While *flag is non-zero (a stop signal arrived), Lua stops at its next check. */
+void script_set_interrupt(volatile sig_atomic_t *flag);
 
+/** The user's scripts and the host's own Lua, in one state. */
 struct script;
 
-/** Load scripts_dir/transform.lua and scripts_dir/card.lua into a new state. */
+/** Load scripts_dir/transform.lua and scripts_dir/card.lua into a new state. NULL
+ *  scripts_dir: the host's own Lua only, for commands that render nothing (discover). */
 int script_open(const char *scripts_dir, struct script **out, char *err);
 void script_close(struct script *s);
 const char *script_dir(const struct script *s);
-
-/** One configured state of the filter. */
-struct state_sel {
-  char *id;
-  char *name;
-  char *group;
-};
-
-/** What the scripts are told about the digest being rendered. */
-struct render_ctx {
-  const char *digest;
-  const char *app_url;
-  const char *workspace;
-  const struct state_sel *states;
-  size_t nstates;
-  int limit;
-  size_t budget;      /* bytes of the encoded envelope */
-  int empty_skip;     /* no rows: post nothing */
-  const char *now;    /* ISO 8601 with offset */
-  const char *date;   /* local date YYYY-MM-DD */
-  int has_previous;   /* 0 before the first post: nothing is marked new */
-  char **previous;    /* ids of the last posted rows */
-  size_t nprevious;
-};
-
-struct render_out {
-  char *envelope; /* NULL when skipped */
-  size_t size;
-  int skipped;    /* no rows and empty = "skip" */
-  size_t fetched; /* issues in the batch */
-  size_t matching;/* ctx.total */
-  size_t posted;  /* rows on the card */
-  char **ids;     /* ids of the posted rows, in card order */
-  double transform_ms; /* transform.lua (and the host's preparation of the issues) */
-  double card_ms;      /* card.lua, the checks and the encoding, every render of the budget */
-};
-void render_out_free(struct render_out *o);
-
-/** The issues, projects and states of one sync, held in the script's state. */
-struct batch;
-int batch_new(struct script *s, struct batch **out, char *err);
-void batch_free(struct batch *b);
-
-struct page_info {
-  int has_next;
-  char next_cursor[128];
-  size_t count;
-};
-
-/** Decode one Plane issues page of project pid and add its issues (by id, once).
- *  `where` names the endpoint in errors. */
-int batch_add_issues_page(struct batch *b, const char *pid, const char *body, size_t len,
-                          const char *where, struct page_info *pi, char *err);
-/** Decode one page of a project's states. */
-int batch_add_states_page(struct batch *b, const char *pid, const char *body, size_t len,
-                          const char *where, struct page_info *pi, char *err);
-/** Decode a project object (identifier, name). */
-int batch_set_project(struct batch *b, const char *pid, const char *body, size_t len,
-                      const char *where, char *err);
-/** Load a saved issue list (a Plane page, or a JSON array of issues) for preview:
- *  projects and their states are derived from the issues. */
-int batch_add_issues_file(struct batch *b, const char *body, size_t len, const char *fname,
-                          char *err);
-size_t batch_count(const struct batch *b);
-/** Memory the script's Lua state holds, in KiB. */
+/** Memory the state holds, in KiB. */
 size_t script_memory_kb(const struct script *s);
 
-/** transform.lua + card.lua + envelope + size budget. */
-int batch_render(struct batch *b, const struct render_ctx *rc, struct render_out *out, char *err);
+/** A value going into or coming out of the host's own Lua. */
+enum script_type { SV_NIL, SV_BOOL, SV_INT, SV_NUM, SV_STR, SV_REF };
+struct script_val {
+  enum script_type type;
+  long long i;   /* SV_BOOL, SV_INT */
+  double n;      /* SV_NUM */
+  char *s;       /* SV_STR (results: a copy, freed by script_vals_free) */
+  size_t len;
+  int ref;       /* SV_REF: a value kept in the state (script_unref) */
+};
+#define SV_S(str, n) {SV_STR, 0, 0, (char *)(str), (n), 0}
+#define SV_I(v) {SV_INT, (v), 0, NULL, 0, 0}
+#define SV_R(r) {SV_REF, 0, 0, NULL, 0, (r)}
 
-/** Run the scripts on the built-in sample and check what they return. */
-int script_selfcheck(struct script *s, const struct render_ctx *rc, struct render_out *out,
-                     char *err);
+/** Call fn of the host's own Lua (host/batch.lua) with in[0..nin). Each out[k].type says
+ *  what result k must be (SV_NIL: anything, ignored; SV_STR also accepts nil, giving
+ *  s = NULL; SV_REF keeps any value). A wrong type is an internal error. */
+int script_host(struct script *s, const char *fn, const struct script_val *in, int nin,
+                struct script_val *out, int nout, char *err);
+void script_vals_free(struct script_val *v, int n);
+void script_unref(struct script *s, int ref);
+/** Collect garbage now (after a sync, before a long wait). */
+void script_collect(struct script *s);

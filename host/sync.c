@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "render.h"
 #include "teams.h"
 
 struct sync {
@@ -21,7 +22,7 @@ struct sync {
   size_t posted_rows; /* rows on the card this sync posted */
   struct teams_post *post;
   struct plane_fetch *fetch;
-  struct delay *kick;
+  uint64_t kick;
   int fetching, posting;
   time_t started_at;
   double started;
@@ -70,7 +71,7 @@ int sync_load_state(const struct digest *d, struct state *st, time_t now, char *
 }
 
 static void sync_free(struct sync *sy) {
-  delay_cancel(sy->kick);
+  delay_cancel(sy->env.loop, sy->kick);
   if (sy->fetching) plane_cancel(sy->fetch);
   if (sy->post) teams_cancel(sy->post);
   render_out_free(&sy->out);
@@ -231,26 +232,28 @@ static void record_skip(struct sync *sy) {
   finish(sy, SYNC_OK);
 }
 
+/* once --dry-run --save FILE: what the sync fetched, for preview --issues FILE. */
+static int save_fetched(struct sync *sy, char *err) {
+  char *json = NULL;
+  size_t len = 0;
+  if (batch_save(sy->batch, &json, &len, err) < 0) return errctx(err, "cannot save what was fetched");
+  FILE *f = fopen(sy->o.save, "wb");
+  int ok = f && fwrite(json, 1, len, f) == len && fputc('\n', f) != EOF;
+  if (f) ok = fclose(f) == 0 && ok;
+  free(json);
+  if (!ok) return errf(err, "cannot write %s (--save)", sy->o.save);
+  log_info(sy->d->name, NULL, "saved what was fetched to %s (preview --issues %s reads it)", sy->o.save,
+           sy->o.save);
+  return 0;
+}
+
 static void render_and_post(struct sync *sy) {
-  char err[ERR_LEN], now[40], date[16];
-  struct render_ctx rc;
-  memset(&rc, 0, sizeof rc);
-  iso_now(sy->d, time(NULL), now, sizeof now);
-  snprintf(date, sizeof date, "%.10s", now);
-  rc.digest = sy->d->name;
-  rc.app_url = sy->d->app_url;
-  rc.workspace = sy->d->workspace;
-  rc.states = sy->d->states;
-  rc.nstates = sy->d->nstates;
-  rc.limit = sy->d->limit;
-  rc.budget = sy->d->budget;
-  rc.empty_skip = sy->d->empty_skip;
-  rc.now = now;
-  rc.date = date;
-  rc.has_previous = sy->st.last_sync != NULL;
-  rc.previous = sy->st.last_issues;
-  rc.nprevious = sy->st.nlast;
-  if (batch_render(sy->batch, &rc, &sy->out, err) < 0) {
+  char err[ERR_LEN], now[40];
+  if (sy->o.save && save_fetched(sy, err) < 0) {
+    failed(sy, err, "error");
+    return;
+  }
+  if (render_batch(sy->batch, sy->d, time(NULL), &sy->st, 0, &sy->out, err) < 0) {
     failed(sy, err, "error");
     return;
   }
@@ -300,7 +303,6 @@ static void fetched(int rc, const char *err, const struct plane_stats *st, void 
 static void kick(void *ud) {
   struct sync *sy = ud;
   char err[ERR_LEN];
-  sy->kick = NULL;
   log_info(sy->d->name, NULL, "sync started: %zu project%s%s", sy->d->nprojects,
            sy->d->nprojects == 1 ? "" : "s", sy->o.dry_run ? " (dry run)" : "");
   sy->fetching = 1;

@@ -8,7 +8,7 @@
 #include "loop.h"
 #include "plane.h"
 #include "sched.h"
-#include "script.h"
+#include "render.h"
 #include "state.h"
 
 struct sync_env {
@@ -21,6 +21,7 @@ struct sync_opts {
   int dry_run;      /* build the message, post nothing, leave the state alone */
   const char *output; /* dry run: where the envelope goes (NULL: stdout) */
   const char *metrics_file; /* Prometheus text file to update after the sync, or NULL */
+  const char *save;   /* dry run: where to write what was fetched (batch_save), or NULL */
 };
 
 enum sync_result { SYNC_OK = 0, SYNC_FAILED = 1 };

@@ -1,7 +1,6 @@
 #include "teams.h"
 
 #include <ctype.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +15,9 @@ struct teams_post {
   char *envelope;
   size_t len;
   char host[256];
-  int attempt;
+  struct retry retry;
   int in_flight;
   struct http_req *req;
-  struct delay *wait;
   struct teams_stats st;
   double started;
   teams_done_cb cb;
@@ -29,6 +27,31 @@ struct teams_post {
 static int ends_with(const char *s, const char *suffix) {
   size_t n = strlen(s), m = strlen(suffix);
   return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+const char *teams_kind(const char *url, char *note, size_t n) {
+  char scheme[16], host[256];
+  if (!url || url_host(url, scheme, sizeof scheme, host, sizeof host) < 0) {
+    snprintf(note, n, "no webhook URL");
+    return "unknown";
+  }
+  if (ends_with(host, ".logic.azure.com") || ends_with(host, ".powerplatform.com")) {
+    snprintf(note, n, "a Power Automate Workflows webhook (%s)", host);
+    return "Workflows";
+  }
+  if (ends_with(host, ".webhook.office.com") || !strcasecmp(host, "outlook.office.com") ||
+      !strcasecmp(host, "outlook.office365.com")) {
+    snprintf(note, n, "an Office 365 connector (%s): retired in 2026, it may accept posts and deliver "
+             "nothing; move to a Workflows webhook (docs/setup.md)", host);
+    return "legacy connector";
+  }
+  const char *path = strchr(strstr(url, "://") ? strstr(url, "://") + 3 : url, '/');
+  if (path && (strstr(path, "/workflows/") || strstr(path, "/powerautomate/"))) {
+    snprintf(note, n, "Workflows by its path, but %s is not Microsoft's host: a relay or a test server?", host);
+    return "Workflows";
+  }
+  snprintf(note, n, "%s is neither a Workflows nor a connector host: a relay or a test server?", host);
+  return "unknown";
 }
 
 /* A short, single-line, secret-free excerpt of an answer body. */
@@ -55,28 +78,29 @@ static int is_number_body(const char *body) {
 
 static int retryable(long status) { return status == 408 || status == 429 || status >= 500; }
 
-int teams_classify(const char *host, long status, const char *body, char *why, size_t n) {
+enum teams_verdict teams_classify(const char *host, long status, const char *body, char *why, size_t n) {
   char ex[256];
   excerpt(body ? body : "", ex, sizeof ex);
   int legacy = ends_with(host, ".webhook.office.com") || !strcasecmp(host, "outlook.office.com");
-  if (status == 200 || status == 202) {
+  why[0] = 0;
+  if (status >= 200 && status < 300) {
     int failed = strstr(ex, "delivery failed") != NULL;
     if (status == 200 && legacy && !is_number_body(body ? body : "")) failed = 1;
-    if (!failed) return 0;
+    if (!failed) return TEAMS_ACCEPTED;
     long inner = wrapped_status(ex);
     snprintf(why, n, "Teams answered %ld but did not deliver the message (%s)", status, ex);
-    return inner && retryable(inner) ? 1 : 2;
+    return inner && retryable(inner) ? TEAMS_RETRY : TEAMS_REFUSED;
   }
   if (ex[0]) snprintf(why, n, "Teams answered %ld (%s)", status, ex);
   else snprintf(why, n, "Teams answered %ld", status);
-  if (retryable(status)) return 1;
+  if (retryable(status)) return TEAMS_RETRY;
   if (status == 413) snprintf(why + strlen(why), n - strlen(why), ": the message is too large");
   if (status == 404) snprintf(why + strlen(why), n - strlen(why), ": does the webhook still exist?");
-  return 2;
+  return TEAMS_REFUSED;
 }
 
 static void post_free(struct teams_post *tp) {
-  delay_cancel(tp->wait);
+  delay_cancel(tp->loop, tp->retry.wait);
   free(tp->envelope);
   free(tp);
 }
@@ -92,26 +116,13 @@ static void done(struct teams_post *tp, enum teams_outcome o, const char *err) {
   cb(o, err ? msg : NULL, &st, ud);
 }
 
-static void send_now(struct teams_post *tp);
-
-static void retry_fired(void *ud) {
-  struct teams_post *tp = ud;
-  tp->wait = NULL;
-  send_now(tp);
-}
+static void send_now(void *ud);
 
 static void retry_or_fail(struct teams_post *tp, const char *why, const char *retry_after) {
-  if (tp->attempt >= tp->d->max_retries) {
-    char msg[ERR_LEN];
-    snprintf(msg, sizeof msg, "%s (gave up after %d attempts)", why, tp->attempt + 1);
+  char msg[ERR_LEN];
+  if (http_retry(tp->loop, &tp->retry, tp->d->name, tp->host, why, retry_after, send_now, tp, msg,
+                 sizeof msg) < 0)
     done(tp, TEAMS_FAILED, msg);
-    return;
-  }
-  tp->attempt++;
-  double ms = http_backoff_ms(tp->attempt, retry_after);
-  log_warn(tp->d->name, LF(LF_S("endpoint", tp->host), LF_N("attempt", tp->attempt + 1), LF_N("wait_ms", ms)),
-           "%s; retry %d of %d in %.1f s", why, tp->attempt, tp->d->max_retries, ms / 1000.0);
-  tp->wait = delay_start(tp->loop, (uint64_t)ms, retry_fired, tp);
 }
 
 static void on_answer(struct http_response *res, void *ud) {
@@ -132,15 +143,16 @@ static void on_answer(struct http_response *res, void *ud) {
     retry_or_fail(tp, why, NULL);
     return;
   }
-  int c = teams_classify(tp->host, res->status, res->body, why, sizeof why);
+  enum teams_verdict v = teams_classify(tp->host, res->status, res->body, why, sizeof why);
   log_debug(tp->d->name, LF(LF_S("endpoint", tp->host), LF_N("status", res->status), LF_N("duration_ms", res->ms)),
             "Teams answered %ld in %.0f ms", res->status, res->ms);
-  if (c == 0) done(tp, TEAMS_POSTED, NULL);
-  else if (c == 1) retry_or_fail(tp, why, res->retry_after);
+  if (v == TEAMS_ACCEPTED) done(tp, TEAMS_POSTED, NULL);
+  else if (v == TEAMS_RETRY) retry_or_fail(tp, why, res->retry_after);
   else done(tp, TEAMS_FAILED, why);
 }
 
-static void send_now(struct teams_post *tp) {
+static void send_now(void *ud) {
+  struct teams_post *tp = ud;
   char err[ERR_LEN];
   const char *headers[] = {"Content-Type: application/json; charset=utf-8", "Accept: application/json, text/plain",
                            NULL};
@@ -152,12 +164,6 @@ static void send_now(struct teams_post *tp) {
     tp->in_flight = 0;
     retry_or_fail(tp, err, NULL);
   }
-}
-
-static void start_fired(void *ud) {
-  struct teams_post *tp = ud;
-  tp->wait = NULL;
-  send_now(tp);
 }
 
 int teams_post(struct loop *loop, struct http *http, const struct digest *d, const char *envelope,
@@ -176,7 +182,8 @@ int teams_post(struct loop *loop, struct http *http, const struct digest *d, con
   tp->cb = cb;
   tp->ud = ud;
   tp->started = now_ms();
-  tp->wait = delay_start(loop, 0, start_fired, tp);
+  tp->retry.max = d->max_retries;
+  tp->retry.wait = delay_start(loop, 0, send_now, tp);
   if (out) *out = tp;
   return 0;
 }

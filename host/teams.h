@@ -29,5 +29,15 @@ int teams_post(struct loop *loop, struct http *http, const struct digest *d, con
 /** Stop: no callback; a request in flight is abandoned (it may still be applied). */
 void teams_cancel(struct teams_post *tp);
 
-/** What an answer means: 0 accepted, 1 retry, 2 refused. why: one sentence. */
-int teams_classify(const char *host, long status, const char *body, char *why, size_t n);
+/** What an answer means. */
+enum teams_verdict {
+  TEAMS_ACCEPTED = 0, /* any 2xx that does not say it failed */
+  TEAMS_RETRY,        /* 408, 429, 5xx, or a legacy 200 wrapping one of those */
+  TEAMS_REFUSED,      /* anything else: never sent again */
+};
+/** Classify an answer; why gets one sentence (for RETRY and REFUSED). */
+enum teams_verdict teams_classify(const char *host, long status, const char *body, char *why, size_t n);
+
+/** The kind of Teams webhook a URL is, from its host (and path): "Workflows", "legacy
+ *  connector" or "unknown"; note gets one secret-free sentence to show. Posts nothing. */
+const char *teams_kind(const char *url, char *note, size_t n);

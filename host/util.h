@@ -48,7 +48,7 @@ double now_ms(void);
 void iso8601_local(time_t t, const char *tz, char *out, size_t n);
 
 /** Run tzset() for tz (NULL restores the process default). Returns the previous
- *  TZ value to hand back to tz_restore. Single-threaded use only. */
+ *  TZ value to hand back to tz_pop. Single-threaded use only. */
 char *tz_push(const char *tz);
 void tz_pop(char *saved);
 

@@ -1,141 +1,110 @@
--- transform.lua: which open work items make the card, and in what order.
+-- transform.lua: in what order the open work items make the card, and how many.
 --
 --   M.transform(issues, ctx) -> rows, total
 --
--- issues: every Plane issue of the digest's projects, state expanded to
---         {id, name, color, group}; JSON null arrives as cjson.null.
--- ctx:    limit, states (the configured order), projects ([id] = {id, identifier,
---         name, states}), app_url, workspace, now, date, previous (ids of the last
---         card, nil before the first post).
+-- issues: the issues whose state a configured state picks (the host applies the
+--         `states` setting), each with state {id, name, color, group}, state_rank
+--         (1 = the first configured state), priority, project and, from Plane,
+--         name, sequence_id, … (JSON null arrives as cjson.null).
+-- ctx:    limit, states, projects ([id] = {id, identifier, name, states}), app_url,
+--         workspace, now, date, digest, previous (ids of the last card, nil before
+--         the first post).
+--         Each issue also has assignee_names: its assignees' display names (the host
+--         looks them up in the project's members; an unknown id gives no name).
 -- rows:   at most ctx.limit tables {rank, id, key, name, priority, state, url,
---         is_new, project}; total: how many issues matched before the limit.
+--         is_new, project, assignees, target_date, due_in}; total: how many issues
+--         matched before the limit.
 -- A pure function: no I/O, no clock. See docs/scripting.md.
 local M = {}
 
 local PRIORITY_ORDER = { urgent = 1, high = 2, medium = 3, low = 4, none = 5 }
 
--- ASCII letters compare case-insensitively, every other character exactly.
-local function fold(s)
-  if type(s) ~= "string" then return nil end
-  return (s:gsub("%u", string.lower))
-end
-
--- The states a project has; when it lists none, the states seen on its issues.
-local function project_states(ctx, issues)
-  local by_project = {}
-  for pid, p in pairs(ctx.projects or {}) do
-    if type(p.states) == "table" and #p.states > 0 then by_project[pid] = p.states end
-  end
-  local seen = {}
-  for _, issue in ipairs(issues) do
-    local pid, s = issue.project, issue.state
-    if type(s) == "table" and not by_project[pid] then
-      seen[pid] = seen[pid] or { list = {}, ids = {} }
-      if not seen[pid].ids[s.id] then
-        seen[pid].ids[s.id] = true
-        table.insert(seen[pid].list, s)
-      end
-    end
-  end
-  for pid, v in pairs(seen) do by_project[pid] = v.list end
-  return by_project
-end
-
-local function pick(states, field, want, same)
-  local out = {}
-  if want == nil then return out end
-  for _, s in ipairs(states) do
-    if same(s[field], want) then out[#out + 1] = s.id end
-  end
-  return out
-end
-
-local function equal(a, b) return a == b end
-local function equal_folded(a, b) return a ~= nil and fold(a) == fold(b) end
-
--- For one project: state id -> rank of the first configured state that picks it.
--- A configured state picks the project's state with its id; failing that, those
--- with its name; failing that, every state of its group.
-function M.state_ranks(states, configured)
-  local rank = {}
-  for k, c in ipairs(configured) do
-    local chosen = pick(states, "id", c.id, equal)
-    if #chosen == 0 then chosen = pick(states, "name", c.name, equal_folded) end
-    if #chosen == 0 then chosen = pick(states, "group", c.group, equal) end
-    for _, id in ipairs(chosen) do
-      if rank[id] == nil then rank[id] = k end
-    end
-  end
-  return rank
-end
-
 local function issue_url(ctx, identifier, issue)
-  local seq = math.tointeger(issue.sequence_id)
+  local seq = issue.sequence_id
   if identifier and seq then
     return string.format("%s/%s/browse/%s-%d/", ctx.app_url, ctx.workspace, identifier, seq)
   end
-  return string.format("%s/%s/projects/%s/issues/%s", ctx.app_url, ctx.workspace,
-    tostring(issue.project), issue.id)
+  return string.format("%s/%s/projects/%s/issues/%s", ctx.app_url, ctx.workspace, issue.project, issue.id)
 end
 
 local function issue_key(identifier, issue)
-  local seq = math.tointeger(issue.sequence_id)
+  local seq = issue.sequence_id
   if identifier and seq then return identifier .. "-" .. seq end
   if seq then return "#" .. seq end
   return nil
 end
 
+-- Days since 1970-01-01 of a proleptic Gregorian date (no clock, no time zone).
+local function days_from_civil(y, m, d)
+  y = m <= 2 and y - 1 or y
+  local era = (y >= 0 and y or y - 399) // 400
+  local yoe = y - era * 400
+  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  return era * 146097 + doe - 719468
+end
+
+-- "YYYY-MM-DD…" -> days since the epoch, or nil.
+local function day_number(s)
+  if type(s) ~= "string" then return nil end
+  local y, m, d = s:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)")
+  if not y then return nil end
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  if m < 1 or m > 12 or d < 1 or d > 31 then return nil end
+  return days_from_civil(y, m, d)
+end
+
+-- The due date (Plane's target_date) and how many days away it is from ctx.date, the
+-- digest's local date: 0 today, negative when overdue.
+local function due(issue, ctx)
+  local target, today = day_number(issue.target_date), day_number(ctx.date)
+  if not target then return nil, nil end
+  return issue.target_date:sub(1, 10), today and target - today or nil
+end
+
+-- Priority, then the configured state order, then the number, then the id.
 local function before(a, b)
   if a.prio ~= b.prio then return a.prio < b.prio end
-  if a.srank ~= b.srank then return a.srank < b.srank end
+  if a.issue.state_rank ~= b.issue.state_rank then return a.issue.state_rank < b.issue.state_rank end
   if a.seq ~= b.seq then return a.seq < b.seq end
   return a.issue.id < b.issue.id
 end
 
 function M.transform(issues, ctx)
-  local states = project_states(ctx, issues)
-  local ranks = {}
-  for pid, list in pairs(states) do ranks[pid] = M.state_ranks(list, ctx.states or {}) end
-
-  local matched = {}
-  for _, issue in ipairs(issues) do
-    local s = issue.state
-    local r = type(s) == "table" and ranks[issue.project] and ranks[issue.project][s.id]
-    if r then
-      matched[#matched + 1] = {
-        issue = issue,
-        prio = PRIORITY_ORDER[issue.priority] or PRIORITY_ORDER.none,
-        srank = r,
-        seq = math.tointeger(issue.sequence_id) or math.maxinteger,
-      }
-    end
+  local sorted = {}
+  for i, issue in ipairs(issues) do
+    sorted[i] = { issue = issue, prio = PRIORITY_ORDER[issue.priority],
+      seq = issue.sequence_id or math.maxinteger }
   end
-  table.sort(matched, before)
+  table.sort(sorted, before)
 
   local previous
-  if type(ctx.previous) == "table" then
+  if ctx.previous then
     previous = {}
     for _, id in ipairs(ctx.previous) do previous[id] = true end
   end
 
   local rows = {}
-  for i = 1, math.min(ctx.limit or 10, #matched) do
-    local issue = matched[i].issue
-    local project = (ctx.projects or {})[issue.project] or {}
-    local identifier = type(project.identifier) == "string" and project.identifier or nil
+  for i = 1, math.min(ctx.limit, #sorted) do
+    local issue = sorted[i].issue
+    local identifier = ctx.projects[issue.project].identifier
+    local target_date, due_in = due(issue, ctx)
     rows[i] = {
       rank = i,
       id = issue.id,
       key = issue_key(identifier, issue),
       name = type(issue.name) == "string" and issue.name or "(untitled)",
-      priority = PRIORITY_ORDER[issue.priority] and issue.priority or "none",
+      priority = issue.priority,
       state = { id = issue.state.id, name = issue.state.name, group = issue.state.group },
       url = issue_url(ctx, identifier, issue),
       is_new = previous ~= nil and not previous[issue.id],
       project = issue.project,
+      assignees = issue.assignee_names or {},
+      target_date = target_date,
+      due_in = due_in,
     }
   end
-  return rows, #matched
+  return rows, #sorted
 end
 
 return M

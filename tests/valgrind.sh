@@ -42,6 +42,12 @@ cp "$root/scripts/transform.lua" scripts/transform.lua
 PLANE_BASE_URL="http://127.0.0.1:$(head -1 "$plane_port_file")"
 TEAMS_WEBHOOK_URL="http://127.0.0.1:$(head -1 "$teams_port_file")/hook?sig=x"
 export PLANE_BASE_URL TEAMS_WEBHOOK_URL NOTIFICATION_HOUR=00:00 STATE_FILE="$work/state.json"
+# discover and check --online against the fake Plane (the example workspace's projects)
+PLANE_PROJECT_ID=4af68566-94a4-4eb3-94aa-50dc9427067b,b1c0e7d2-5f3a-4c8e-9d61-2a7f0e4b9c13 run 0 "check --online" check --online
+run 0 "discover" discover
+run 0 "discover --json" discover --json
+PLANE_WORKSPACE=nope run 1 "discover, wrong workspace" discover
+: > "$work/daemon.err"
 "${vg[@]}" "$bin" run 2>"$work/daemon.err" &
 pid=$!
 for _ in $(seq 300); do grep -q "posted" "$work/daemon.err" && break; sleep 0.1; done

@@ -2,13 +2,17 @@
 """A fake Plane API (OSS v1 behaviour) on loopback, for tests, the demo and benchmarks.
 
 It serves /api/v1/workspaces/{slug}/projects/ (list), …/projects/{id}/, …/states/,
-…/issues/ and …/work-items/, with Plane's authentication order (401 without a key,
+…/issues/, …/work-items/ and …/members/ (a plain list), with Plane's authentication order (401 without a key,
 403 for a bad key or a project the key may not see), its cursor pagination envelope,
 its 60-per-minute sliding-window throttle (429 with Retry-After and Plane's body),
 X-RateLimit-* headers, gzip, fields= and expand=state. Faults can be switched on:
 latency, a queue of forced answers (5xx, 429, malformed bodies), datetimes with offsets.
 
-As a program: fake_plane.py --data examples/plane-data.json --port 8931
+API generations (`api=`, `--api`): "both" (the default: Plane v1.1.0 and later serve
+issues/ and work-items/), "issues" (a server before v1.1.0: work-items/ is an unknown
+route, 404 "Page not found."), "work-items" (a future server that dropped issues/).
+
+As a program: fake_plane.py --data examples/plane-data.json --port 8931 [--api issues]
 """
 import argparse
 import copy
@@ -22,9 +26,10 @@ from loopback import Loopback, QuietHandler
 from urllib.parse import parse_qs, urlsplit
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-ROUTE = re.compile(r"^/api/v1/workspaces/([^/]+)/projects/(?:([^/]+)/(?:(states|issues|work-items)/)?)?$")
+ROUTE = re.compile(r"^/api/v1/workspaces/([^/]+)/projects/(?:([^/]+)/(?:(states|issues|work-items|members)/)?)?$")
 
 PAGE_NOT_FOUND = {"error": "Page not found."}
+API_GENERATIONS = {"issues": ("issues",), "both": ("issues", "work-items"), "work-items": ("work-items",)}
 NO_KEY = {"detail": "Authentication credentials were not provided."}
 BAD_KEY = {"detail": "Given API token is not valid"}
 NO_PERMISSION = {"detail": "You do not have permission to perform this action."}
@@ -37,8 +42,11 @@ class FakePlane(Loopback):
     """The server's data and switches; safe to change from a test while it runs."""
 
     def __init__(self, data, tokens=("plane_api_00000000000000000000000000demo00",), rate_limit=60,
-                 latency=0.0, port=0):
+                 latency=0.0, port=0, api="both"):
+        if api not in API_GENERATIONS:
+            raise ValueError(f"api must be one of {', '.join(API_GENERATIONS)}")
         self.data = data
+        self.api = api                # which issues routes exist (see the module's doc)
         self.tokens = set(tokens)
         self.rate_limit = rate_limit
         self.window = 60.0
@@ -159,6 +167,8 @@ class FakePlane(Loopback):
                 return 301, b"", {"Location": path + "/"}
             return 404, PAGE_NOT_FOUND, {}
         slug, pid, what = m.groups()
+        if what in ("issues", "work-items") and what not in API_GENERATIONS[self.api]:
+            return 404, PAGE_NOT_FOUND, {}  # Django: no such route on this server
         key = headers.get("X-Api-Key")
         if not key:
             return 401, NO_KEY, {}
@@ -169,6 +179,8 @@ class FakePlane(Loopback):
         project = self._project(slug, pid) if pid else None
         if pid and project is None:
             return 403, NO_PERMISSION, {}
+        if slug != self.data["workspace"]:  # not a member of that workspace (or none such)
+            return 403, NO_PERMISSION, {}
         wait, remaining = self._throttle(key)
         if wait is not None:
             return 429, THROTTLED, {"Retry-After": str(wait)}
@@ -178,12 +190,14 @@ class FakePlane(Loopback):
             body = forced["raw"] if forced["raw"] is not None else (forced["body"] if forced["body"] is not None else SERVER_ERROR)
             return forced["status"], body, forced["headers"]
         if pid is None:
-            items = [{k: p[k] for k in ("id", "identifier", "name")} for p in self.data["projects"]
-                     if slug == self.data["workspace"]]
+            items = [{k: v for k, v in p.items() if k not in ("states", "issues", "members")}
+                     for p in self.data["projects"]]
             status, body = self._page(items, query)
             return status, body, rate
         if what is None:
-            return 200, {k: v for k, v in project.items() if k not in ("states", "issues")}, rate
+            return 200, {k: v for k, v in project.items() if k not in ("states", "issues", "members")}, rate
+        if what == "members":  # a plain list, not paginated
+            return 200, project.get("members", []), rate
         if what == "states":
             status, body = self._page(project["states"], query)
             return status, body, rate
@@ -249,6 +263,9 @@ def synthetic(projects=1, issues_per_project=250, workspace="acme"):
                  ("Done", "completed"), ("Cancelled", "cancelled")]
         states = [{"id": str(uuid.UUID(int=(p + 1) * 1000 + i, version=4)), "name": n, "color": "#60646C",
                    "group": g, "sequence": 15000 + i * 10000} for i, (n, g) in enumerate(names)]
+        members = [{"id": str(uuid.UUID(int=(p + 1) * 100_000 + m, version=4)), "display_name": f"user{m}",
+                    "first_name": f"First{m}", "last_name": f"Last{m}", "email": f"user{m}@example.com",
+                    "avatar": None, "avatar_url": None} for m in range(5)]
         issues = []
         for n in range(issues_per_project):
             issues.append({
@@ -257,21 +274,24 @@ def synthetic(projects=1, issues_per_project=250, workspace="acme"):
                 "state": states[n % 5]["id"], "project": pid,
                 "created_at": "2026-%02d-%02dT%02d:%02d:%02d.000000Z" % (1 + n // 100000 % 12, 1 + n // 3600 % 28,
                                                                        n // 60 % 24, n % 60, n % 59),
-                "updated_at": "2026-11-01T10:00:00.000000Z", "assignees": [], "labels": [],
-                "target_date": None, "description_binary": None})
+                "updated_at": "2026-11-01T10:00:00.000000Z",
+                "assignees": [members[(n + k) % 5]["id"] for k in range(n % 3)], "labels": [],
+                "target_date": None if n % 4 else "2026-12-%02d" % (1 + n % 28), "description_binary": None})
         data["projects"].append({"id": pid, "identifier": f"P{p}", "name": f"Project {p}",
-                                 "states": states, "issues": issues})
+                                 "states": states, "issues": issues, "members": members})
     return data
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", help="JSON file: {workspace, projects: [{id, identifier, name, states, issues}]}")
+    ap.add_argument("--data", help="JSON file: {workspace, projects: [{id, identifier, name, states, issues, members}]}")
     ap.add_argument("--synthetic", type=int, nargs=2, metavar=("PROJECTS", "ISSUES"))
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--token", action="append")
     ap.add_argument("--rate-limit", type=int, default=60)
     ap.add_argument("--latency", type=float, default=0.0)
+    ap.add_argument("--api", choices=sorted(API_GENERATIONS), default="both",
+                    help="issues routes served: issues (before v1.1.0), both, work-items (future)")
     args = ap.parse_args()
     if args.synthetic:
         data = synthetic(*args.synthetic)
@@ -279,7 +299,7 @@ def main():
         with open(args.data, encoding="utf-8") as f:
             data = json.load(f)
     fake = FakePlane(data, tokens=args.token or ("plane_api_00000000000000000000000000demo00",),
-                     rate_limit=args.rate_limit, latency=args.latency, port=args.port)
+                     rate_limit=args.rate_limit, latency=args.latency, port=args.port, api=args.api)
     fake.serve()
 
 

@@ -29,6 +29,7 @@ class FakeTeams(Loopback):
         self.forced = []        # {"status", "body", "headers", "delay", "drop"}
         self.accepted = []      # decoded envelopes that were accepted
         self.requests = []      # (headers, raw body) of every POST
+        self.times = []         # monotonic arrival time of every POST
         self.delay = 0.0
         self.record = record
         super().__init__(port)
@@ -45,6 +46,7 @@ class FakeTeams(Loopback):
     def answer(self, headers, raw):
         with self.lock:
             self.requests.append((dict(headers), raw))
+            self.times.append(time.monotonic())
             forced = self.forced.pop(0) if self.forced else None
         if self.delay:
             time.sleep(self.delay)

@@ -3,7 +3,7 @@
  * input is the body of GET …/issues/. Run from the repository root (scripts/). */
 #include "fuzz.h"
 #include "json.h"
-#include "script.h"
+#include "render.h"
 
 #define PID "4af68566-94a4-4eb3-94aa-50dc9427067b"
 
@@ -26,10 +26,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static struct state_sel sel[] = {{"daaf8056-e88d-40ba-b527-d58f3e518059", "En cours", "started"},
                                    {"9ce312cc-0018-4864-9867-064939dda809", "A faire", "unstarted"}};
   static char *previous[] = {"0fd630f1-f29d-4da9-953f-48f1a09f76b5"};
-  struct render_ctx rc = {.digest = "main", .app_url = "https://app.plane.so", .workspace = "acme",
-                          .states = sel, .nstates = 2, .limit = 10, .budget = 24000,
-                          .now = "2026-11-28T08:00:00+01:00", .date = "2026-11-28",
-                          .has_previous = 1, .previous = previous, .nprevious = 1};
+  static char *projects[] = {PID};
+  static struct digest d = {.name = "main", .app_url = "https://app.plane.so", .workspace = "acme",
+                            .projects = projects, .nprojects = 1, .tz = "Europe/Paris",
+                            .states = sel, .nstates = 2, .limit = 10, .budget = 24000,
+                            .language = "en"};
+  struct state st = {.last_sync = "2026-11-27T08:00:00+01:00", .last_issues = previous, .nlast = 1};
+  const time_t now = 1795849200; /* 2026-11-28T08:00:00+01:00 */
   memset(&out, 0, sizeof out);
   FUZZ_CHECK(batch_new(s, &b, err) == 0, "%s", err);
   FUZZ_CHECK(batch_set_project(b, PID, project, strlen(project), "project", err) == 0, "%s", err);
@@ -42,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   FUZZ_CHECK(memchr(pi.next_cursor, 0, sizeof pi.next_cursor), "next_cursor not a string");
   memset(err, 0x55, sizeof err);
-  if (batch_render(b, &rc, &out, err) < 0) {
+  if (render_batch(b, &d, now, &st, 0, &out, err) < 0) {
     FUZZ_CHECK(memchr(err, 0, sizeof err) && err[0], "no error message");
     if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "render failed: %s\n", err);
     goto done;
@@ -50,8 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "envelope: %zu bytes, %zu rows\n", out.size, out.posted);
   FUZZ_CHECK(out.envelope && !out.skipped, "no envelope");
   FUZZ_CHECK(out.size == strlen(out.envelope), "size %zu, text %zu", out.size, strlen(out.envelope));
-  FUZZ_CHECK(out.size <= rc.budget, "%zu bytes over a budget of %zu", out.size, rc.budget);
-  FUZZ_CHECK(out.posted <= (size_t)rc.limit && out.posted <= out.matching, "%zu rows", out.posted);
+  FUZZ_CHECK(out.size <= d.budget, "%zu bytes over a budget of %zu", out.size, d.budget);
+  FUZZ_CHECK(out.posted <= (size_t)d.limit && out.posted <= out.matching, "%zu rows", out.posted);
   struct json *v = NULL;
   FUZZ_CHECK(json_parse(out.envelope, out.size, &v, err) == 0, "envelope: %s", err);
   FUZZ_CHECK(v->type == JSON_OBJECT, "envelope not an object");

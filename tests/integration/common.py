@@ -17,7 +17,8 @@ PROJECT2 = "b1c0e7d2-5f3a-4c8e-9d61-2a7f0e4b9c13"
 SCRUB = ["PLANE_API_TOKEN", "PLANE_API_TOKEN_FILE", "PLANE_BASE_URL", "PLANE_APP_URL",
          "PLANE_WORKSPACE", "PLANE_PROJECT_ID", "TEAMS_WEBHOOK_URL", "TEAMS_WEBHOOK_URL_FILE",
          "NOTIFICATION_HOUR", "NOTIFICATION_DAYS", "TZ", "MAX_RETRIES", "PLANE_RATE_LIMIT",
-         "STATE_FILE", "LOG_LEVEL", "LOG_FILE", "DIGEST_LIMIT", "PLANE_TEAMS_CONFIG", "METRICS_FILE"]
+         "STATE_FILE", "LOG_LEVEL", "LOG_FILE", "DIGEST_LIMIT", "PLANE_TEAMS_CONFIG", "METRICS_FILE",
+         "CARD_LANGUAGE"]
 
 
 CARD_LOG = os.environ.get("PT_CARD_LOG")
@@ -93,15 +94,24 @@ class Case(unittest.TestCase):
             self.assertNotIn("S3cr3tS1gnature", t)
 
 
+def block_text(el):
+    """The text of a TextBlock, or of a RichTextBlock's runs put together."""
+    if el.get("type") == "RichTextBlock":
+        return "".join(r if isinstance(r, str) else r.get("text", "") for r in el["inlines"])
+    return el.get("text", "")
+
+
 def envelope_rows(envelope):
-    """The ColumnSet rows of an envelope: (rank text, priority text, name, detail, url)."""
+    """The ColumnSet rows of an envelope: (rank text, priority text, name, detail, url);
+    detail is "state · key · assignees · due" as plain text."""
     card = envelope["attachments"][0]["content"]
     rows = []
     for el in card["body"]:
         if el.get("type") == "ColumnSet":
             cols = el["columns"]
-            rows.append((cols[0]["items"][0]["text"], cols[1]["items"][0]["text"],
-                         cols[2]["items"][0]["text"], cols[2]["items"][1]["text"],
+            items = cols[2]["items"]
+            rows.append((block_text(cols[0]["items"][0]), block_text(cols[1]["items"][0]),
+                         block_text(items[0]), block_text(items[1]) if len(items) > 1 else "",
                          el["selectAction"]["url"]))
     return rows
 

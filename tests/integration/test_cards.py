@@ -51,10 +51,10 @@ class TestCardsPassTheRenderer(Case):
         good = json.loads(self.preview(3))
         broken = {}
         e = json.loads(json.dumps(good))
-        e["attachments"][0]["content"]["body"][1]["columns"][0]["items"][0]["weigth"] = "Bolder"
-        broken["weigth"] = (e, 'TextBlock has no property "weigth"')
+        e["attachments"][0]["content"]["body"][1]["columns"][0]["items"][0]["inlines"][0]["weigth"] = "Bolder"
+        broken["weigth"] = (e, 'TextRun has no property "weigth"')
         e = json.loads(json.dumps(good))
-        e["attachments"][0]["content"]["body"][0]["items"][0]["style"] = "heading"
+        e["attachments"][0]["content"]["body"][0]["items"][0] = {"type": "TextBlock", "text": "x", "style": "heading"}
         broken["style"] = (e, 'Property "style" is supported in version 1.5')
         e = json.loads(json.dumps(good))
         e["attachments"][0]["content"]["body"][1]["selectAction"] = {"type": "Action.Submit"}

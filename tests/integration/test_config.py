@@ -6,17 +6,18 @@ from common import Case, base_env, TOKEN
 
 
 class TestConfigErrors(Case):
-    def check_fails(self, msg, **env):
+    def check_fails(self, *msgs, **env):
         p = self.run_pt("check", env=base_env(**env))
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
-        self.assertIn(msg, p.stderr)
+        for msg in msgs:
+            self.assertIn(msg, p.stderr)
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
         self.assertNoSecrets(p.stdout, p.stderr)
         return p
 
     def test_missing_token(self):
-        self.check_fails("plane_api_token is required (or set PLANE_API_TOKEN_FILE) (set by PLANE_API_TOKEN)",
-                         PLANE_API_TOKEN=None)
+        p = self.check_fails("plane_api_token is required: the Plane API key", PLANE_API_TOKEN=None)
+        self.assertNotIn("set by", p.stderr)  # nothing set it
 
     def test_missing_workspace_and_projects(self):
         self.check_fails("workspace is required", PLANE_WORKSPACE=None)
@@ -30,6 +31,42 @@ class TestConfigErrors(Case):
             with self.subTest(value=value):
                 self.check_fails(f'hour = "{value}" is not a time of day; use H or HH:MM on a 24 h clock, '
                                  f'e.g. 8 or 08:30 (set by NOTIFICATION_HOUR)', NOTIFICATION_HOUR=value)
+
+    def test_unknown_language(self):
+        p = self.check_fails('config.lua: language = "de" is not a language of ./scripts/card.lua (it has: en, fr)',
+                             CARD_LANGUAGE="de")
+        self.assertNotIn("self-check", p.stderr)
+        self.check_fails('language = "en us" is not a language name', CARD_LANGUAGE="en us")
+        # preview and once refuse it the same way, before any request
+        for args in (["preview", "--issues", os.path.join(os.path.dirname(__file__), "..", "..", "examples",
+                                                          "issues.json")], ["once", "--dry-run"]):
+            p = self.run_pt(*args, env=base_env(CARD_LANGUAGE="de", PLANE_BASE_URL="http://127.0.0.1:9"))
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn('language = "de" is not a language of ./scripts/card.lua (it has: en, fr)', p.stderr)
+
+    def test_a_language_added_to_card_lua_is_accepted(self):
+        with open(self.path("scripts", "card.lua"), encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace("\n-- Teams cannot colour", "\nM.LANGUAGES.de = M.LANGUAGES.en\n-- Teams cannot colour", 1)
+        self.write("scripts/card.lua", text)
+        p = self.run_pt("check", env=base_env(CARD_LANGUAGE="de"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("language: de", p.stdout)
+
+    def test_a_variable_is_named_only_when_it_set_the_value(self):
+        self.write("multi.lua", 'return { workspace = env("PLANE_WORKSPACE"), hour = env("NOTIFICATION_HOUR", "8"),\n'
+                   '  digests = { { name = "a", hour = "25" } } }\n')
+        p = self.run_pt("-c", "multi.lua", "check", env=base_env(NOTIFICATION_HOUR="09:00"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn('digests[1]: hour = "25" is not a time of day', p.stderr)
+        self.assertNotIn("set by", p.stderr)
+        p = self.run_pt("-c", "multi.lua", "check", env=base_env(NOTIFICATION_HOUR="25"))
+        self.assertIn('multi.lua: hour = "25" is not a time of day; use H or HH:MM on a 24 h clock, e.g. 8 or 08:30 '
+                      '(set by NOTIFICATION_HOUR)', p.stderr)
+
+    def test_control_bytes_in_a_value_are_escaped(self):
+        p = self.check_fails('hour = "8\\x1b[31m" is not a time of day', NOTIFICATION_HOUR="8\x1b[31m")
+        self.assertNotIn("\x1b", p.stderr)
 
     def test_bad_days(self):
         self.check_fails('days = "mon,funday" is not a list of days', NOTIFICATION_DAYS="mon,funday")
@@ -94,6 +131,10 @@ class TestConfigErrors(Case):
         self.write("config.lua", "while true do end\n")
         self.check_fails("(an endless loop?)")
 
+    def test_config_loop_that_catches_the_limit_is_stopped(self):
+        self.write("config.lua", "while true do pcall(function() while true do end end) end return {}\n")
+        self.check_fails("./config.lua:1: stopped after", "(an endless loop?)")
+
 
 class TestSecrets(Case):
     def test_file_secrets_and_redaction(self):
@@ -113,6 +154,10 @@ class TestSecrets(Case):
                                               TZ="Europe/Paris", PLANE_BASE_URL="https://plane.example.com/api/v1/"))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("schedule: 07:00 mon,wed,fri (Europe/Paris)", p.stdout)
+        # the binary runs no Node and knows no source tree: Microsoft's renderer is a test tool
+        self.assertIn("card: Adaptive Card 1.2 elements and properties only (checked by the host)", p.stdout)
+        self.assertNotIn("renderer", p.stdout + p.stderr)
+        self.assertNotIn("make deps", p.stdout + p.stderr)
         self.assertIn("plane_base_url: https://plane.example.com\n", p.stdout)
         self.assertIn("plane_app_url: https://plane.example.com\n", p.stdout)
         self.assertIn("self-check main: the scripts turned the built-in sample (7 issues) into 6 rows", p.stdout)

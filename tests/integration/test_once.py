@@ -4,7 +4,7 @@ import os
 import stat
 import time
 
-from common import NetCase, TOKEN, synthetic, wrapped_error, envelope_rows
+from common import NetCase, TOKEN, synthetic, wrapped_error, envelope_rows, block_text
 
 
 class TestOnceHappyPath(NetCase):
@@ -33,7 +33,7 @@ class TestOnceHappyPath(NetCase):
 
     def test_sends_plane_what_plane_expects(self):
         self.assertEqual(self.once().returncode, 0)
-        issues = [r for r in self.plane.requests if r[1].endswith("/issues/")]
+        issues = [r for r in self.plane.requests if r[1].endswith("/work-items/")]
         self.assertTrue(issues)
         method, path, query, headers = issues[0]
         self.assertEqual(headers["X-API-Key"], TOKEN)
@@ -68,7 +68,7 @@ class TestOnceHappyPath(NetCase):
         self.assertEqual(l["issues"], 10)
         self.assertEqual(l["fetched"], 17)
         self.assertEqual(l["matching"], 13)
-        self.assertEqual(l["plane_requests"], 6)
+        self.assertEqual(l["plane_requests"], 8)
         self.assertEqual(l["teams_status"], 202)
         for k in ("ts", "duration_ms", "plane_ms", "teams_ms"):
             self.assertIn(k, l)
@@ -80,7 +80,7 @@ class TestPagination(NetCase):
     def test_250_issues_over_3_pages(self):
         p = self.once(DIGEST_LIMIT="500")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(self.plane.count("/issues/"), 3)
+        self.assertEqual(self.plane.count("/work-items/"), 3)
         self.assertIn("250 issues fetched", p.stderr)
         rows = self.posted_rows()
         # 3 of 5 states match (Backlog, Todo, In Progress): 150 issues; all urgent first
@@ -90,7 +90,7 @@ class TestPagination(NetCase):
         self.assertEqual(prios, sorted(prios, key=["🔴 URGENT", "🟠 HIGH", "🟢 MEDIUM", "🔵 LOW", "⚪ NONE"].index))
         self.assertIn("150 matching", p.stderr)
         body = self.teams.accepted[-1]["attachments"][0]["content"]["body"]
-        self.assertTrue(body[-1]["text"].startswith("+ "))   # the budget cut rows
+        self.assertTrue(block_text(body[-1]).startswith("+ "))   # the budget cut rows
 
     def test_datetimes_with_offsets_change_nothing(self):
         self.assertEqual(self.once(DIGEST_LIMIT="20").returncode, 0)
@@ -108,7 +108,7 @@ class TestTwoProjects(NetCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         keys = {r[4].split("/browse/")[1].split("-")[0] for r in self.posted_rows()}
         self.assertEqual(keys, {"P0", "P1"})
-        head = self.teams.accepted[-1]["attachments"][0]["content"]["body"][0]["items"][1]["text"]
+        head = block_text(self.teams.accepted[-1]["attachments"][0]["content"]["body"][0]["items"][1])
         self.assertIn("Project 0, Project 1", head)
 
 
@@ -117,9 +117,9 @@ class TestPlaneErrors(NetCase):
         p = self.once(PLANE_API_TOKEN="plane_api_ffffffffffffffffffffffffffffffff")
         self.assertEqual(p.returncode, 1)
         self.assertIn("Plane rejected the API key (403 Given API token is not valid)", p.stderr)
-        # the project, its states and its issues are asked side by side, once each: no retry
-        self.assertEqual(len(self.plane.requests), 6)
-        self.assertEqual(len({(r[1], str(sorted(r[2].items()))) for r in self.plane.requests}), 6)
+        # the project, its states, its issues and its members are asked side by side, once each: no retry
+        self.assertEqual(len(self.plane.requests), 8)
+        self.assertEqual(len({(r[1], str(sorted(r[2].items()))) for r in self.plane.requests}), 8)
         self.assertEqual(self.teams.accepted, [])
         st = self.state()
         self.assertEqual(st["last_sync_status"], "error")
@@ -134,7 +134,7 @@ class TestPlaneErrors(NetCase):
 
     def test_5xx_twice_then_success(self):
         web = self.plane.data["projects"][0]["id"]
-        self.plane.force(503, times=2, match=web + "/issues/")
+        self.plane.force(503, times=2, match=web + "/work-items/")
         p = self.once()
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("retry 1 of 3", p.stderr)
@@ -159,7 +159,7 @@ class TestPlaneErrors(NetCase):
 
     def test_429_with_retry_after_is_honoured(self):
         self.plane.force(429, body={"error_code": 5900, "error_message": "RATE_LIMIT_EXCEEDED"},
-                         headers={"Retry-After": "2"}, match="/issues/")
+                         headers={"Retry-After": "2"}, match="/work-items/")
         t0 = time.monotonic()
         p = self.once()
         elapsed = time.monotonic() - t0
@@ -167,7 +167,7 @@ class TestPlaneErrors(NetCase):
         self.assertGreaterEqual(elapsed, 2.0)
         self.assertIn("in 2.0 s", p.stderr)
         # the retry of that page came at least 2 s after the 429
-        times = [r for r in self.plane.requests if r[1].endswith("/issues/")]
+        times = [r for r in self.plane.requests if r[1].endswith("/work-items/")]
         self.assertGreaterEqual(len(times), 2)
 
     def test_malformed_replies_name_the_endpoint(self):
@@ -179,16 +179,16 @@ class TestPlaneErrors(NetCase):
         ]
         for raw, msg in cases:
             with self.subTest(msg=msg):
-                self.plane.force(200, raw=raw, match="/issues/")
+                self.plane.force(200, raw=raw, match="/work-items/")
                 p = self.once("--force")
                 self.assertEqual(p.returncode, 1, p.stderr)
-                self.assertRegex(p.stderr, r"GET /api/v1/workspaces/acme/projects/[0-9a-f-]{36}/issues/: " + msg)
+                self.assertRegex(p.stderr, r"GET /api/v1/workspaces/acme/projects/[0-9a-f-]{36}/work-items/: " + msg)
                 self.assertNotIn("Traceback", p.stderr)
                 self.plane.forced.clear()
 
     def test_a_huge_answer_is_cut_at_64_mib(self):
         huge = b'{"results": [], "next_page_results": false, "padding": "' + b"x" * (65 << 20) + b'"}'
-        self.plane.force(200, raw=huge, match="/issues/")
+        self.plane.force(200, raw=huge, match="/work-items/")
         p = self.once(MAX_RETRIES="0")
         self.assertEqual(p.returncode, 1)
         self.assertIn("the response is larger than 64 MiB", p.stderr)
@@ -307,7 +307,7 @@ class TestMetrics(NetCase):
         self.assertEqual(m['plane_teams_issues_fetched{digest="main"}'], 17)
         self.assertEqual(m['plane_teams_issues_matching{digest="main"}'], 13)
         self.assertEqual(m['plane_teams_issues_posted{digest="main"}'], 10)
-        self.assertEqual(m['plane_teams_plane_requests{digest="main"}'], 6)
+        self.assertEqual(m['plane_teams_plane_requests{digest="main"}'], 8)
         self.assertEqual(m['plane_teams_consecutive_errors{digest="main"}'], 0)
         self.assertAlmostEqual(m['plane_teams_last_success_timestamp_seconds{digest="main"}'], time.time(), delta=30)
         self.assertGreater(m['plane_teams_teams_post_seconds{digest="main"}'], 0)

@@ -2,7 +2,7 @@
 import json
 import os
 
-from common import Case, ROOT, base_env, envelope_rows
+from common import Case, ROOT, base_env, envelope_rows, block_text
 
 EXAMPLE = os.path.join(ROOT, "examples", "issues.json")
 
@@ -34,14 +34,14 @@ class TestPreview(Case):
             "Rotate the database credentials", "Corriger la redirection après connexion",
             "Disk usage alert on build-02", "Nightly backup check fails on Sundays"])
         self.assertEqual(rows[0][1], "🔴 URGENT")
-        self.assertEqual(rows[0][3].split(" · ")[0], "**In Progress**")
+        self.assertEqual(rows[0][3].split(" · ")[0], "In Progress")
         # identifiers are unknown in a saved page: links take the UUID form
         self.assertRegex(rows[0][4], r"^https://app\.plane\.so/acme/projects/[0-9a-f-]{36}/issues/[0-9a-f-]{36}$")
         # the done, cancelled and "En revue" issues are left out; 13 matched, 10 shown
         names = [r[2] for r in rows]
         self.assertNotIn("Ancien bandeau de Noël", names)
         self.assertNotIn("Relecture de l'article « Nos engagements 2027 »", names)
-        self.assertEqual(card["body"][-1]["text"], "+ 3 more")
+        self.assertEqual(block_text(card["body"][-1]), "+ 3 more")
         self.assertIn("13 matching, 10 on the card", p.stderr)
 
     def test_output_file_and_array_input(self):
@@ -106,7 +106,7 @@ class TestSizeBudget(Case):
         self.assertLess(len(rows), 200)
         self.assertEqual(rows[0][2], "é" * 200 + "…")
         body = env["attachments"][0]["content"]["body"]
-        self.assertEqual(body[-1]["text"], f"+ {200 - len(rows)} more")
+        self.assertEqual(block_text(body[-1]), f"+ {200 - len(rows)} more")
         # one more row would not have fitted: the budget is used, not wasted
         self.assertGreater(len(raw) + len(json.dumps(body[1], ensure_ascii=False).encode()), 24000)
 
@@ -145,13 +145,13 @@ class TestBadScripts(Case):
     def test_card_with_a_function_inside(self):
         self.replace_script("card.lua", "return { card = function() return { type = 'AdaptiveCard', "
                             "version = '1.2', body = { { type = 'TextBlock', text = print } } } end }\n")
-        self.preview_fails("card.lua returned a card that Teams cannot show: card.body[1].text: expected a string")
+        self.preview_fails("card.lua returned a card that cannot be sent: card.body[1].text: a function value, which JSON cannot hold")
 
     def test_card_with_a_misspelt_property(self):
         with open(self.path("scripts", "card.lua"), encoding="utf-8") as f:
             text = f.read()
         self.replace_script("card.lua", text.replace('{ weight = "Bolder" }', '{ weigth = "Bolder" }'))
-        self.preview_fails('card.body[2].columns[1].items[1]: TextBlock has no property "weigth" in Adaptive Card 1.2')
+        self.preview_fails('card.body[2].columns[1].items[1].inlines[1]: TextRun has no property "weigth" in Adaptive Card 1.2')
 
     def test_script_syntax_error(self):
         self.replace_script("card.lua", "local M = {\nfunction M.card( end\n")
@@ -164,6 +164,64 @@ class TestBadScripts(Case):
     def test_script_without_the_function(self):
         self.replace_script("card.lua", "return { layout = function() end }\n")
         self.preview_fails("./scripts/card.lua must return a table with a function card (M.card is nil)")
+
+    def test_a_script_cannot_switch_off_the_host_checks(self):
+        # the scripts get their own copies of string, table and math, and cannot reach the
+        # real string table through getmetatable(""): the host's card check still holds
+        with open(self.path("scripts", "card.lua"), encoding="utf-8") as f:
+            text = f.read()
+        evil = ('string.lower = function() return "default" end\n'
+                'table.concat = function() return "" end\n'
+                'math.type = function() return "integer" end\n'
+                'local mt = getmetatable("")\n'
+                'if mt then mt.__index.lower = function() return "default" end end\n'
+                'require("cjson").decode_max_depth(1)\n')
+        self.replace_script("card.lua", evil + text.replace('color = p.color, weight = "Bolder"',
+                                                            'color = "orange", weight = "Bolder"'))
+        self.preview_fails('is not one of accent, attention', "card.lua returned a card that Teams cannot show")
+
+    def test_a_script_cannot_catch_the_instruction_limit(self):
+        self.replace_script("transform.lua", "return { transform = function()\n"
+                            "  while true do pcall(function() while true do end end) end\nend }\n")
+        self.preview_fails("(an endless loop?)", "scripts/transform.lua:2:")
+
+    def test_a_looping_error_handler_is_stopped_too(self):
+        self.replace_script("card.lua", "return { card = function()\n  while true do xpcall(function() "
+                            "while true do end end, function() while true do end end) end\nend }\n")
+        self.preview_fails("(an endless loop?)", "scripts/card.lua:2:")
+
+    def test_a_card_script_that_spoils_the_rows_changes_nothing_the_host_reads(self):
+        # the host takes the posted ids from transform's rows before card.lua runs
+        with open(self.path("scripts", "card.lua"), encoding="utf-8") as f:
+            text = f.read()
+        self.replace_script("card.lua", text.replace(
+            "function M.card(rows, ctx)", "function M.card(rows, ctx)\n  for _, r in ipairs(rows) do r.id = {} end"))
+        p = self.run_pt("check", env=base_env())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("check: ok", p.stdout)
+
+    def test_wrong_types_from_transform_name_the_field(self):
+        self.replace_script("transform.lua", "return { transform = function() return { { id = {} } } end }\n")
+        self.preview_fails("transform.lua returned row 1 without a string id (rows[1].id is table)")
+
+    def test_a_transform_that_only_sorts_still_honours_the_states(self):
+        self.replace_script("transform.lua", """return { transform = function(issues, ctx)
+  table.sort(issues, function(a, b) return a.id < b.id end)
+  local rows = {}
+  for i = 1, math.min(ctx.limit, #issues) do
+    local x = issues[i]
+    rows[i] = { rank = i, id = x.id, name = x.name, priority = x.priority, state = x.state,
+      url = ctx.app_url .. "/" .. x.id, project = x.project }
+  end
+  return rows
+end }
+""")
+        p = self.run_pt("preview", "--issues", EXAMPLE, env=no_secrets_env(DIGEST_LIMIT="50"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        names = [r[2] for r in envelope_rows(json.loads(p.stdout))]
+        self.assertEqual(len(names), 13)  # the 13 issues whose state is configured
+        self.assertNotIn("Ancien bandeau de Noël", names)  # done
+        self.assertNotIn("Relecture de l'article « Nos engagements 2027 »", names)  # "En revue"
 
     def test_scripts_cannot_reach_io(self):
         self.replace_script("transform.lua", "return { transform = function() return io.open('/etc/passwd') end }\n")

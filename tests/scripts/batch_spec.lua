@@ -1,5 +1,7 @@
--- host/batch.lua: the host's decoding of Plane replies and checks of script output.
+-- host/batch.lua: the host's decoding of Plane replies, the configured states, and
+-- checks of script output.
 local cjson = require("cjson")
+local H = require("helpers")
 local B = require("batch")
 
 local function page(results, more, cursor)
@@ -47,13 +49,24 @@ describe("batch: Plane pages", function()
   it("expands states from the project's state list and defaults the priority", function()
     local b = B.new()
     B.add_states_page(b, "p1", page({ { id = "s1", name = "En cours", group = "started", color = "#fff" } }, false), "s")
-    B.add_issues_page(b, "p1", page({ { id = "a", state = "s1", priority = cjson.null },
+    B.add_issues_page(b, "p1", page({ { id = "a", state = "s1", priority = cjson.null, sequence_id = 4.0 },
       { id = "b", state = "unknown" }, { id = "c", state = cjson.null } }, false), "i")
-    local issues = B.prepare(b)
+    local issues = B.prepare(b, { { group = "started" }, { name = "" } })
     assert.same({ id = "s1", name = "En cours", color = "#fff", group = "started" }, issues[1].state)
     assert.equal("none", issues[1].priority)
-    assert.same({ id = "unknown", name = "", group = "" }, issues[2].state)
-    assert.equal(cjson.null, issues[3].state)
+    assert.equal(4, issues[1].sequence_id)
+    assert.equal("integer", math.type(issues[1].sequence_id))
+    assert.equal(1, #issues) -- "unknown" is not a state of the project; a null state never matches
+    assert.same({ id = "unknown", name = "", group = "" }, b.issues[2].state)
+    assert.equal(cjson.null, b.issues[3].state)
+  end)
+
+  it("replaces bytes that are not UTF-8 with U+FFFD", function()
+    assert.equal("a\u{FFFD}b\u{FFFD}(é", B.valid_utf8("a\255b\xC3\x28é"))
+    assert.equal("plain é 🎯", B.valid_utf8("plain é 🎯"))
+    local b = B.new()
+    B.add_issues_page(b, "p1", '{"results": [{"id": "a", "name": "caf\xE9 cr\xE8me"}], "next_page_results": false}', "w")
+    assert.equal("caf\u{FFFD} cr\u{FFFD}me", b.issues[1].name)
   end)
 
   it("reads the project's identifier and name", function()
@@ -64,6 +77,72 @@ describe("batch: Plane pages", function()
   end)
 end)
 
+describe("batch: the configured states", function()
+  local function prepared(issues, projects, configured)
+    local b = B.new()
+    for pid, p in pairs(projects) do b.projects[pid] = p end
+    for _, i in ipairs(issues) do b.issues[#b.issues + 1] = i end
+    local kept = B.prepare(b, configured or H.configured())
+    local out = {}
+    for n, i in ipairs(kept) do out[n] = i.id .. "@" .. i.state_rank end
+    return out
+  end
+
+  it("keeps issues whose state is configured, by id, with the rank of the configured state", function()
+    local done = { id = "done", name = "Done", group = "completed" }
+    local p1 = { id = "p1", states = { H.BACKLOG, H.A_FAIRE, H.EN_COURS, done } }
+    local keep = H.issue({ state = H.A_FAIRE.id })
+    local gone = H.issue({ state = done.id })
+    assert.same({ keep.id .. "@2" }, prepared({ keep, gone }, { p1 = p1 }))
+  end)
+
+  it("falls back to the name, ASCII letters case-insensitive, other characters exact", function()
+    local st = { id = "x-en-cours", name = "EN COURS", group = "started" }
+    local accented = { id = "x-a-faire", name = "À faire", group = "unstarted" }
+    local p2 = { id = "p2", identifier = "OPS", states = { st, accented } }
+    local a = H.issue({ project = "p2", state = st.id })
+    local b = H.issue({ project = "p2", state = accented.id })
+    -- "À" is not an ASCII letter, so "à faire" does not match "À faire"
+    assert.same({ a.id .. "@1" }, prepared({ a, b }, { p2 = p2 }, { { name = "en cours" }, { name = "à faire" } }))
+  end)
+
+  it("falls back to the group when the project has neither the id nor the name", function()
+    local backlog = { id = "d-backlog", name = "Backlog", group = "backlog" }
+    local todo = { id = "d-todo", name = "Todo", group = "unstarted" }
+    local progress = { id = "d-progress", name = "In Progress", group = "started" }
+    local done = { id = "d-done", name = "Done", group = "completed" }
+    local p3 = { id = "p3", states = { backlog, todo, progress, done } }
+    local issues = {}
+    for n, s in ipairs({ backlog, todo, progress, done }) do
+      issues[n] = H.issue({ project = "p3", state = s.id })
+    end
+    -- In Progress stands for En cours, Todo for A faire, Backlog by name
+    assert.same({ issues[1].id .. "@3", issues[2].id .. "@2", issues[3].id .. "@1" },
+      prepared(issues, { p3 = p3 }))
+  end)
+
+  it("leaves out another state of the group when the project has the named one", function()
+    local review = { id = "x-review", name = "In Review", group = "started" }
+    local p1 = { id = "p1", states = { H.EN_COURS, review } }
+    local a = H.issue({ state = H.EN_COURS.id })
+    local b = H.issue({ state = review.id })
+    assert.same({ a.id .. "@1" }, prepared({ a, b }, { p1 = p1 }))
+  end)
+
+  it("ranks a state by the first configured state that picked it, and says how", function()
+    local ranks, how = B.state_ranks({ { id = "s1", name = "Doing", group = "started" } },
+      { { group = "started" }, { name = "Doing" }, { name = "Nope" } })
+    assert.equal(1, ranks.s1)
+    assert.same({ "group", "name" }, how)
+  end)
+
+  it("derives a project's states from its issues when it lists none", function()
+    local s = { id = "zz", name = "A faire", group = "unstarted" }
+    local i = H.issue({ project = "p9", state = s })
+    assert.same({ i.id .. "@2" }, prepared({ i }, {}))
+  end)
+end)
+
 describe("batch: saved issue files (preview)", function()
   it("accepts a page or an array, and derives states from the issues", function()
     local s = { id = "s1", name = "Todo", group = "unstarted" }
@@ -71,6 +150,7 @@ describe("batch: saved issue files (preview)", function()
       cjson.encode({ { id = "a", project = "p1", state = s } }) }) do
       local b = B.new()
       assert.equal(1, B.add_issues_file(b, body, "f.json"))
+      B.prepare(b, H.configured())
       assert.same({ s }, b.projects.p1.states)
     end
   end)
@@ -92,11 +172,25 @@ describe("batch: script output checks", function()
   end)
 
   it("rejects rows that are not a list of tables with ids, or too many", function()
-    assert.matches("expected a list of rows", err_of(B.check_rows, "x", nil, 10, 200), 1, true)
-    assert.matches("row 2 without a string id", err_of(B.check_rows, { { id = "a" }, {} }, nil, 10, 200), 1, true)
-    assert.matches("more than the limit", err_of(B.check_rows, { { id = "a" }, { id = "b" } }, 2, 1, 200), 1, true)
-    assert.matches("total", err_of(B.check_rows, { { id = "a" } }, 0, 10, 200), 1, true)
-    assert.equal(5, B.check_rows({ { id = "a" } }, 5, 10, 200))
+    assert.matches("expected a list of rows", err_of(B.check_rows, "x", nil, 10, 0), 1, true)
+    assert.matches("row 2 without a string id (rows[2].id is nil)",
+      err_of(B.check_rows, { { id = "a" }, {} }, nil, 10, 0), 1, true)
+    assert.matches("rows[1].id is table", err_of(B.check_rows, { { id = {} } }, nil, 10, 0), 1, true)
+    assert.matches("more than the limit", err_of(B.check_rows, { { id = "a" }, { id = "b" } }, 2, 1, 0), 1, true)
+    assert.matches("total", err_of(B.check_rows, { { id = "a" } }, 0, 10, 0), 1, true)
+    local total, ids = B.check_rows({ { id = "a" } }, 5, 10, 0)
+    assert.equal(5, total)
+    assert.same({ "a" }, ids)
+    assert.equal(7, (B.check_rows({ { id = "a" } }, nil, 10, 7)))
+  end)
+
+  it("reads rows raw: a metatable cannot hide or invent an id", function()
+    local sneaky = setmetatable({}, { __index = function() return { id = "x" } end, __len = function() return 1 end })
+    local total, ids = B.check_rows(sneaky, nil, 10, 0)
+    assert.same({}, ids)
+    assert.equal(0, total)
+    local row = setmetatable({}, { __index = { id = "x" } })
+    assert.matches("row 1 without a string id", err_of(B.check_rows, { row }, nil, 10, 0), 1, true)
   end)
 
   it("has a built-in sample with every priority and a state of each kind", function()
@@ -105,5 +199,75 @@ describe("batch: script output checks", function()
     for _, i in ipairs(b.issues) do prios[tostring(i.priority)] = true end
     assert.truthy(prios.urgent and prios.high and prios.medium and prios.low)
     assert.equal(7, #b.issues)
+  end)
+end)
+
+describe("batch: assignees", function()
+  local members = {
+    u1 = { id = "u1", display_name = "zoe", first_name = "Zoé", last_name = "Martin" },
+    u2 = { id = "u2", first_name = "Ahmed", last_name = "Ben Ali" },
+    u3 = { id = "u3", display_name = "" },
+  }
+
+  it("names assignees by display name, else first and last name, in Plane's order", function()
+    assert.same({ "Ahmed Ben Ali", "zoe" }, B.assignee_names({ "u2", "u1" }, members))
+    assert.same({ "zoe" }, B.assignee_names({ { id = "u1" } }, members)) -- expanded assignees
+  end)
+
+  it("shows nothing for an id that matches no member, or a member without a name", function()
+    assert.same({ "zoe" }, B.assignee_names({ "nobody", "u1", "u3" }, members))
+  end)
+
+  it("shows nothing when the members could not be read, or there are no assignees", function()
+    assert.same({}, B.assignee_names({ "u1" }, nil))
+    assert.same({}, B.assignee_names(cjson.null, members))
+    assert.same({}, B.assignee_names({}, members))
+  end)
+
+  it("gives every prepared issue its assignee_names from its own project's members", function()
+    local b = B.new()
+    B.add_states_page(b, "p1", page({ H.EN_COURS }, false), "GET s")
+    B.add_states_page(b, "p2", page({ H.EN_COURS }, false), "GET s")
+    B.set_members(b, "p1", cjson.encode({ { id = "u1", display_name = "zoe" } }), "GET m")
+    B.add_issues_page(b, "p1", page({ { id = "a", state = H.EN_COURS, assignees = { "u1" } } }, false), "GET x")
+    B.add_issues_page(b, "p2", page({ { id = "b", state = H.EN_COURS, assignees = { "u1" } } }, false), "GET x")
+    local kept = B.prepare(b, H.configured())
+    assert.same({ "zoe" }, kept[1].assignee_names)
+    assert.same({}, kept[2].assignee_names) -- p2's members were not read
+  end)
+end)
+
+describe("batch: a saved sync", function()
+  local function fetched()
+    local b = B.new()
+    B.set_project(b, "p1", cjson.encode({ id = "p1", identifier = "OPS", name = "Opérations" }), "GET p")
+    B.add_states_page(b, "p1", page({ H.EN_COURS, H.BACKLOG }, false), "GET s")
+    B.set_members(b, "p1", cjson.encode({ { id = "u1", display_name = "zoe", email = "z@example.com" } }), "GET m")
+    B.add_issues_page(b, "p1", page({ { id = "a", name = "One", sequence_id = 3, priority = "high",
+      state = H.EN_COURS, assignees = { "u1" }, target_date = "2026-11-30" } }, false), "GET x")
+    return b
+  end
+
+  it("reads back what was fetched: projects with identifiers, states, members, issues", function()
+    local saved = B.save(fetched())
+    local v = cjson.decode(saved)
+    assert.equal(B.SAVED_FORMAT, v.format)
+    assert.equal("OPS", v.projects[1].identifier)
+    assert.is_nil(v.projects[1].members[1].email) -- only what the card may show
+    local b = B.new()
+    assert.equal(1, B.add_issues_file(b, saved, "saved.json"))
+    local kept, projects = B.prepare(b, H.configured())
+    assert.equal("OPS", projects.p1.identifier)
+    assert.equal("Opérations", projects.p1.name)
+    assert.equal(2, #projects.p1.states)
+    assert.same({ "zoe" }, kept[1].assignee_names)
+    assert.equal("2026-11-30", kept[1].target_date)
+  end)
+
+  it("refuses a format it does not know, and malformed lists, naming the file", function()
+    assert.matches('saved.json: format "plane-teams sync 9"',
+      err_of(B.add_issues_file, B.new(), '{"format":"plane-teams sync 9"}', "saved.json"), 1, true)
+    assert.matches("saved.json: a saved sync needs the lists 'projects' and 'issues'",
+      err_of(B.add_issues_file, B.new(), cjson.encode({ format = B.SAVED_FORMAT, projects = {} }), "saved.json"), 1, true)
   end)
 end)

@@ -23,14 +23,14 @@ describe("cardcheck", function()
 
   it("names a misspelt property and where it is", function()
     local card = default_card(2)
-    card.body[2].columns[1].items[1].weigth = "Bolder"
-    assert.equal('card.body[2].columns[1].items[1]: TextBlock has no property "weigth" in Adaptive Card 1.2',
+    card.body[2].columns[1].items[1].inlines[1].weigth = "Bolder"
+    assert.equal('card.body[2].columns[1].items[1].inlines[1]: TextRun has no property "weigth" in Adaptive Card 1.2',
       K.check(card))
   end)
 
   it("refuses style on a TextBlock (Adaptive Card 1.5)", function()
     local card = default_card(1)
-    card.body[1].items[1].style = "heading"
+    card.body[1].items[1] = { type = "TextBlock", text = "Title", style = "heading" }
     assert.matches('TextBlock has no property "style"', K.check(card), 1, true)
   end)
 
@@ -48,7 +48,7 @@ describe("cardcheck", function()
 
   it("refuses bad values, unknown elements and missing properties", function()
     local card = default_card(1)
-    card.body[2].columns[2].items[1].color = "orange"
+    card.body[2].columns[2].items[1].inlines[1].color = "orange"
     assert.matches('color: "orange" is not one of accent, attention', K.check(card), 1, true)
     card = default_card(1)
     card.body[#card.body + 1] = { type = "Table" }
@@ -57,8 +57,11 @@ describe("cardcheck", function()
     card.body[2].selectAction = { type = "Action.OpenUrl" }
     assert.matches('Action.OpenUrl needs "url"', K.check(card), 1, true)
     card = default_card(1)
-    card.body[2].columns[1].items[1].wrap = "yes"
-    assert.matches("wrap: expected a boolean", K.check(card), 1, true)
+    card.body[2].columns[1].items[1].inlines[1].italic = "yes"
+    assert.matches("italic: expected a boolean", K.check(card), 1, true)
+    card = default_card(1)
+    card.body[2].columns[1].items[1].inlines[1] = { type = "TextBlock", text = "x" }
+    assert.matches("TextBlock", K.check(card), 1, true) -- a RichTextBlock holds only TextRuns
   end)
 
   it("wants version 1.2 and only the width in msteams", function()
@@ -72,7 +75,7 @@ describe("cardcheck", function()
 
   it("accepts enum values in any case, as Teams does", function()
     local card = default_card(1)
-    card.body[2].columns[2].items[1].color = "ATTENTION"
+    card.body[2].columns[2].items[1].inlines[1].color = "ATTENTION"
     assert.is_nil(K.check(card))
   end)
 end)

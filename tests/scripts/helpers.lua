@@ -1,5 +1,13 @@
--- Builders shared by the specs: Plane-shaped issues, states and a ctx.
+-- Builders shared by the specs: Plane-shaped issues as the host hands them to
+-- transform.lua (state expanded, state_rank set), states and a ctx.
+local cjson = require("cjson")
 local H = {}
+
+-- host/batch.lua's two native functions are C in the binary (tested by the C unit tests
+-- and the integration tests); the specs of the host's Lua run it with these.
+package.preload["host.native"] = function()
+  return { encode = function(v) return cjson.encode(v) end, clock_ms = function() return os.clock() * 1000 end }
+end
 
 H.EN_COURS = { id = "daaf8056-e88d-40ba-b527-d58f3e518059", name = "En cours", group = "started" }
 H.A_FAIRE = { id = "9ce312cc-0018-4864-9867-064939dda809", name = "A faire", group = "unstarted" }
@@ -13,6 +21,8 @@ function H.configured()
   }
 end
 
+local RANK = { [H.EN_COURS] = 1, [H.A_FAIRE] = 2, [H.BACKLOG] = 3 }
+
 local counter = 0
 function H.issue(fields)
   counter = counter + 1
@@ -25,6 +35,7 @@ function H.issue(fields)
     state = H.EN_COURS,
   }
   for k, v in pairs(fields or {}) do t[k] = v end
+  if t.state_rank == nil then t.state_rank = RANK[t.state] or 1 end
   return t
 end
 

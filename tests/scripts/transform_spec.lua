@@ -8,72 +8,8 @@ local function ids(rows)
   return out
 end
 
-describe("transform: state matching", function()
-  it("keeps issues whose state is configured, by id", function()
-    local keep = H.issue({ state = H.EN_COURS })
-    local done = H.issue({ state = { id = "done", name = "Done", group = "completed" } })
-    local ctx = H.ctx()
-    table.insert(ctx.projects.p1.states, done.state)
-    local rows, total = T.transform({ keep, done }, ctx)
-    assert.same({ keep.id }, ids(rows))
-    assert.equal(1, total)
-  end)
-
-  it("falls back to the name, ASCII letters case-insensitive, other characters exact", function()
-    local st = { id = "x-en-cours", name = "EN COURS", group = "started" }
-    local accented = { id = "x-a-faire", name = "À faire", group = "unstarted" }
-    local project = { id = "p2", identifier = "OPS", name = "Ops", states = { st, accented } }
-    local configured = { { name = "en cours" }, { name = "à faire" } }
-    local a = H.issue({ project = "p2", state = st })
-    local b = H.issue({ project = "p2", state = accented })
-    local rows = T.transform({ a, b }, H.ctx({ projects = { p2 = project }, states = configured }))
-    -- "À" is not an ASCII letter, so "à faire" does not match "À faire"
-    assert.same({ a.id }, ids(rows))
-  end)
-
-  it("falls back to the group when the project has neither the id nor the name", function()
-    local backlog = { id = "d-backlog", name = "Backlog", group = "backlog" }
-    local todo = { id = "d-todo", name = "Todo", group = "unstarted" }
-    local progress = { id = "d-progress", name = "In Progress", group = "started" }
-    local done = { id = "d-done", name = "Done", group = "completed" }
-    local project = { id = "p3", identifier = "DEF", states = { backlog, todo, progress, done } }
-    local issues = {
-      H.issue({ project = "p3", state = backlog, priority = "high" }),
-      H.issue({ project = "p3", state = todo, priority = "high" }),
-      H.issue({ project = "p3", state = progress, priority = "high" }),
-      H.issue({ project = "p3", state = done, priority = "high" }),
-    }
-    local rows = T.transform(issues, H.ctx({ projects = { p3 = project } }))
-    -- In Progress stands for En cours, Todo for A faire, Backlog by name
-    assert.same({ issues[3].id, issues[2].id, issues[1].id }, ids(rows))
-    assert.equal("In Progress", rows[1].state.name)
-  end)
-
-  it("leaves out another state of the group when the project has the named one", function()
-    local review = { id = "x-review", name = "In Review", group = "started" }
-    local ctx = H.ctx()
-    table.insert(ctx.projects.p1.states, review)
-    local a = H.issue({ state = H.EN_COURS })
-    local b = H.issue({ state = review })
-    assert.same({ a.id }, ids((T.transform({ a, b }, ctx))))
-  end)
-
-  it("ranks a state by the first configured state that picked it", function()
-    local ranks = T.state_ranks({ { id = "s1", name = "Doing", group = "started" } },
-      { { group = "started" }, { name = "Doing" } })
-    assert.equal(1, ranks.s1)
-  end)
-
-  it("derives a project's states from its issues when it lists none", function()
-    local s = { id = "zz", name = "A faire", group = "unstarted" }
-    local i = H.issue({ project = "p9", state = s })
-    local rows = T.transform({ i }, H.ctx({ projects = {} }))
-    assert.same({ i.id }, ids(rows))
-  end)
-end)
-
 describe("transform: order and limit", function()
-  it("sorts by priority, then state order, then sequence_id, then id", function()
+  it("sorts by priority, then state rank, then sequence_id, then id", function()
     local i1 = H.issue({ priority = "low", state = H.EN_COURS, sequence_id = 1 })
     local i2 = H.issue({ priority = "urgent", state = H.BACKLOG, sequence_id = 2 })
     local i3 = H.issue({ priority = "urgent", state = H.EN_COURS, sequence_id = 9 })
@@ -81,11 +17,20 @@ describe("transform: order and limit", function()
     local i5 = H.issue({ priority = "high", state = H.A_FAIRE, sequence_id = 4 })
     local i6 = H.issue({ priority = "none", state = H.EN_COURS, sequence_id = 5 })
     local i7 = H.issue({ priority = "medium", state = H.EN_COURS, sequence_id = 6 })
-    local a = H.issue({ id = "bbb", priority = "medium", state = H.A_FAIRE, sequence_id = cjson.null })
-    local b = H.issue({ id = "aaa", priority = "medium", state = H.A_FAIRE, sequence_id = cjson.null })
+    local a = H.issue({ id = "bbb", priority = "medium", state = H.A_FAIRE, sequence_id = nil })
+    local b = H.issue({ id = "aaa", priority = "medium", state = H.A_FAIRE, sequence_id = nil })
+    a.sequence_id, b.sequence_id = nil, nil
     local rows = T.transform({ i1, i2, i3, i4, i5, i6, i7, a, b }, H.ctx())
     assert.same({ i4.id, i3.id, i2.id, i5.id, i7.id, "aaa", "bbb", i1.id, i6.id }, ids(rows))
     for n, r in ipairs(rows) do assert.equal(n, r.rank) end
+  end)
+
+  it("orders states by the rank the host gave them, whatever their names", function()
+    local doing = { id = "s-doing", name = "Doing", group = "started" }
+    local todo = { id = "s-todo", name = "To do", group = "unstarted" }
+    local a = H.issue({ state = todo, state_rank = 2, sequence_id = 1 })
+    local b = H.issue({ state = doing, state_rank = 1, sequence_id = 2 })
+    assert.same({ b.id, a.id }, ids((T.transform({ a, b }, H.ctx()))))
   end)
 
   it("keeps the first limit rows and reports the total that matched", function()
@@ -112,7 +57,38 @@ describe("transform: rows", function()
       rank = 1, id = i.id, key = "WEB-42", name = "Corriger l'accès — été 🎯", priority = "high",
       state = { id = H.EN_COURS.id, name = "En cours", group = "started" },
       url = "https://app.plane.so/acme/browse/WEB-42/", is_new = false, project = "p1",
+      assignees = {}, target_date = nil, due_in = nil,
     }, row)
+  end)
+
+  it("passes the assignees' names on, in Plane's order", function()
+    local i = H.issue({ assignee_names = { "Zoé", "Ahmed" } })
+    assert.same({ "Zoé", "Ahmed" }, T.transform({ i }, H.ctx())[1].assignees)
+  end)
+
+  it("counts the days to the due date from ctx.date, not from a clock", function()
+    local cases = {
+      { "2026-11-26", 0 }, { "2026-11-27", 1 }, { "2026-12-03", 7 }, { "2026-11-23", -3 },
+      { "2027-01-01", 36 }, { "2026-11-26T00:00:00Z", 0 },
+    }
+    for _, c in ipairs(cases) do
+      local row = T.transform({ H.issue({ target_date = c[1] }) }, H.ctx())[1]
+      assert.equal(c[2], row.due_in, c[1])
+      assert.equal(c[1]:sub(1, 10), row.target_date)
+    end
+    -- the date line is the digest's local date: across a DST change a day is still a day
+    local row = T.transform({ H.issue({ target_date = "2026-03-28" }) }, H.ctx({ date = "2026-03-29" }))[1]
+    assert.equal(-1, row.due_in)
+    row = T.transform({ H.issue({ target_date = "2026-10-26" }) }, H.ctx({ date = "2026-10-25" }))[1]
+    assert.equal(1, row.due_in)
+  end)
+
+  it("has no due date for a null, missing or malformed target_date", function()
+    for _, v in ipairs({ cjson.null, false, "", "soon", "2026-13-01", 20261126 }) do
+      local row = T.transform({ H.issue({ target_date = v }) }, H.ctx())[1]
+      assert.is_nil(row.due_in, tostring(v))
+      assert.is_nil(row.target_date, tostring(v))
+    end
   end)
 
   it("uses the UUID URL when the identifier is unknown", function()
@@ -137,20 +113,13 @@ describe("transform: rows", function()
     assert.is_false(rows[1].is_new)
   end)
 
-  it("tolerates JSON nulls and missing fields", function()
-    local i = H.issue({ name = cjson.null, priority = cjson.null, sequence_id = cjson.null })
-    local gone = H.issue({ state = cjson.null })
-    local rows = T.transform({ i, gone }, H.ctx())
-    assert.equal(1, #rows)
+  it("tolerates a JSON null name and no sequence_id", function()
+    local i = H.issue({ name = cjson.null })
+    i.sequence_id = nil
+    local rows = T.transform({ i }, H.ctx())
     assert.equal("(untitled)", rows[1].name)
-    assert.equal("none", rows[1].priority)
     assert.is_nil(rows[1].key)
     assert.matches("/projects/p1/issues/", rows[1].url, 1, true)
-  end)
-
-  it("treats an unknown priority as none", function()
-    local rows = T.transform({ H.issue({ priority = "critical" }) }, H.ctx())
-    assert.equal("none", rows[1].priority)
   end)
 
   it("is pure: the input issues are not changed", function()
