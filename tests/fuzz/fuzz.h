@@ -1,10 +1,12 @@
 /* Shared by the libFuzzer targets: an invariant that does not hold is a crash, with the
  * reason on stderr (libFuzzer then saves the input as crash-<sha1>). */
 #pragma once
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FUZZ_CHECK(cond, ...)                                                        \
   do {                                                                               \
@@ -27,17 +29,33 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size) {
   return s;
 }
 
+static char fuzz_dir_path[64];
+
+/* Empty and remove the private folder when the run ends (a crash leaves it for study). */
+static inline void fuzz_dir_remove(void) {
+  char path[sizeof fuzz_dir_path + 256];
+  DIR *d = opendir(fuzz_dir_path);
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    snprintf(path, sizeof path, "%s/%s", fuzz_dir_path, e->d_name);
+    unlink(path);
+  }
+  if (d) closedir(d);
+  rmdir(fuzz_dir_path);
+}
+
 /* A private folder for files, on tmpfs when there is one (fsync costs nothing there). */
 static inline const char *fuzz_dir(void) {
-  static char dir[64];
-  if (!dir[0]) {
-    snprintf(dir, sizeof dir, "/dev/shm/pt-fuzz-XXXXXX");
-    if (!mkdtemp(dir)) {
-      snprintf(dir, sizeof dir, "/tmp/pt-fuzz-XXXXXX");
-      if (!mkdtemp(dir)) abort();
+  if (!fuzz_dir_path[0]) {
+    snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "/dev/shm/pt-fuzz-XXXXXX");
+    if (!mkdtemp(fuzz_dir_path)) {
+      snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "/tmp/pt-fuzz-XXXXXX");
+      if (!mkdtemp(fuzz_dir_path)) abort();
     }
+    atexit(fuzz_dir_remove);
   }
-  return dir;
+  return fuzz_dir_path;
 }
 
 /* One line of text: NUL-terminated within n bytes, no line break. */
