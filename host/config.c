@@ -625,7 +625,8 @@ static int parse_digests(lua_State *L, int idx, struct config *c, const struct d
     }
     lua_pop(L, 1);
     if (!d->name) d->name = xasprintf("digest%zu", i + 1);
-    if (n > 1 && !strcmp(d->state_file, def->state_file)) { /* several digests, one default file */
+    if (n > 1 && d->state_file && def->state_file && !strcmp(d->state_file, def->state_file)) {
+      /* several digests, one default file */
       free(d->state_file);
       d->state_file = state_file_for(def->state_file, d->name);
     }
@@ -694,6 +695,7 @@ int config_load(const char *path, struct config **out, char *err) {
     const char *m = lua_tostring(L, -1);
     if (strstr(m, "cannot open")) errf(err, "cannot read the configuration file %s", path);
     else errf(err, "the configuration file has a syntax error: %s", m);
+    err_one_line(err);
     goto cleanup;
   }
   script_push_sandbox_base(L);

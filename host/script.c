@@ -143,6 +143,7 @@ int script_pcall(lua_State *L, int nargs, int nresults, char *err) {
     if (!msg) msg = "(no message)";
     const char *tb = strstr(msg, "\nstack traceback:");
     errf(err, "%.*s", tb ? (int)(tb - msg) : (int)strlen(msg), msg);
+    err_one_line(err); /* a script's message may hold line breaks */
     if (tb) log_debug(NULL, NULL, "Lua %s", tb + 1);
   }
   if (m->depth == 0) m->tripped = 0;

@@ -36,6 +36,20 @@ int errctx(char *err, const char *fmt, ...) {
   return -1;
 }
 
+int err_one_line(char *err) {
+  char out[ERR_LEN];
+  size_t k = 0;
+  for (const unsigned char *p = (const unsigned char *)err; *p && k + 5 < sizeof out; p++) {
+    if (*p == '\n') k += (size_t)snprintf(out + k, sizeof out - k, "\\n");
+    else if (*p == '\t') k += (size_t)snprintf(out + k, sizeof out - k, "\\t");
+    else if (*p < 0x20 || *p == 0x7f) k += (size_t)snprintf(out + k, sizeof out - k, "\\x%02x", *p);
+    else out[k++] = (char)*p;
+  }
+  out[k] = 0;
+  memcpy(err, out, k + 1);
+  return -1;
+}
+
 static void oom(void) {
   fputs("plane-teams: out of memory\n", stderr);
   abort();

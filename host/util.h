@@ -14,6 +14,10 @@ int errf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Prefix err with context: "ctx: old message". Returns -1. */
 int errctx(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/** Keep err on one line: control bytes (a line break quoted from a script, say) become
+ *  \n, \t or \xNN, cut to the buffer. Returns -1. */
+int err_one_line(char *err);
+
 /** malloc/strdup that abort with a message on exhaustion (there is no recovery). */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

@@ -123,6 +123,18 @@ class TestConfigErrors(Case):
         p = self.check_fails("the configuration file has a syntax error: ./config.lua:3:")
         self.assertIn("'}' expected", p.stderr)
 
+    def test_a_syntax_error_quoting_a_line_break_stays_on_one_line(self):
+        self.write("config.lua", '"\\\n\n')
+        self.check_fails("the configuration file has a syntax error: ./config.lua:", "\\n")
+
+    def test_a_script_error_with_line_breaks_stays_on_one_line(self):
+        self.write("config.lua", 'error("first\\nsecond")\n')
+        self.check_fails("./config.lua:1: first\\nsecond")
+
+    def test_an_empty_state_file_with_several_digests(self):
+        self.write("config.lua", 'return { workspace = "acme", state_file = "", digests = { {}, {} } }\n')
+        self.check_fails("state_file must not be empty")
+
     def test_runtime_error_names_file_and_line(self):
         self.write("config.lua", "local t = nil\nreturn { workspace = t.slug }\n")
         self.check_fails("the configuration file ./config.lua failed: ./config.lua:2: attempt to index a nil value")
