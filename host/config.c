@@ -715,6 +715,7 @@ cleanup:
   origins_clear();
   script_lua_close(L);
   if (rc < 0) {
+    err_one_line(err); /* a value quoted from the file may hold a line break */
     config_free(c);
     return -1;
   }

@@ -55,6 +55,7 @@ static void add_escaped(struct buf *b, const char *s, size_t n) {
       case '\n': buf_adds(b, "\\n"); break;
       case '\r': buf_adds(b, "\\r"); break;
       case '\t': buf_adds(b, "\\t"); break;
+      case 0: buf_adds(b, "\\ufffd"); break; /* a NUL cannot be held by what reads it back */
       default: buf_printf(b, "\\u%04x", c);
     }
     start = i + 1;
