@@ -301,7 +301,7 @@ int http_retry(struct loop *l, struct retry *r, const char *digest, const char *
                const char *why, const char *retry_after, void (*cb)(void *), void *ud,
                char *gave_up, size_t n) {
   if (r->attempt >= r->max) {
-    snprintf(gave_up, n, "%s (gave up after %d attempts)", why, r->attempt + 1);
+    snprintf(gave_up, n, "%s (gave up after %d attempt%s)", why, r->attempt + 1, r->attempt ? "s" : "");
     return -1;
   }
   r->attempt++;

@@ -57,7 +57,7 @@ struct retry {
 };
 /** After a failed try: wait the backoff (or the server's Retry-After), saying so in a
  *  warning ("<why>; retry 1 of 3 in 0.4 s"), then cb(ud). When the retries are spent,
- *  returns -1 with gave_up = "<why> (gave up after N attempts)". */
+ *  returns -1 with gave_up = "<why> (gave up after N attempts)" ("1 attempt"). */
 int http_retry(struct loop *l, struct retry *r, const char *digest, const char *endpoint,
                const char *why, const char *retry_after, void (*cb)(void *ud), void *ud,
                char *gave_up, size_t n);

@@ -29,6 +29,13 @@ static int ends_with(const char *s, const char *suffix) {
   return n >= m && !strcasecmp(s + n - m, suffix);
 }
 
+/* The hosts of Office 365 connectors: outlook.office.com/webhook/… (v1),
+ * <tenant>.webhook.office.com/webhookb2/… (v2), and their office365.com twins. */
+int teams_is_legacy_host(const char *host) {
+  return ends_with(host, ".webhook.office.com") || ends_with(host, ".webhook.office365.com") ||
+         !strcasecmp(host, "outlook.office.com") || !strcasecmp(host, "outlook.office365.com");
+}
+
 const char *teams_kind(const char *url, char *note, size_t n) {
   char scheme[16], host[256];
   if (!url || url_host(url, scheme, sizeof scheme, host, sizeof host) < 0) {
@@ -39,8 +46,7 @@ const char *teams_kind(const char *url, char *note, size_t n) {
     snprintf(note, n, "a Power Automate Workflows webhook (%s)", host);
     return "Workflows";
   }
-  if (ends_with(host, ".webhook.office.com") || !strcasecmp(host, "outlook.office.com") ||
-      !strcasecmp(host, "outlook.office365.com")) {
+  if (teams_is_legacy_host(host)) {
     snprintf(note, n, "an Office 365 connector (%s): retired in 2026, it may accept posts and deliver "
              "nothing; move to a Workflows webhook (docs/setup.md)", host);
     return "legacy connector";
@@ -81,7 +87,7 @@ static int retryable(long status) { return status == 408 || status == 429 || sta
 enum teams_verdict teams_classify(const char *host, long status, const char *body, char *why, size_t n) {
   char ex[256];
   excerpt(body ? body : "", ex, sizeof ex);
-  int legacy = ends_with(host, ".webhook.office.com") || !strcasecmp(host, "outlook.office.com");
+  int legacy = teams_is_legacy_host(host);
   why[0] = 0;
   if (status >= 200 && status < 300) {
     int failed = strstr(ex, "delivery failed") != NULL;

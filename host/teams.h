@@ -35,6 +35,9 @@ enum teams_verdict {
   TEAMS_RETRY,        /* 408, 429, 5xx, or a legacy 200 wrapping one of those */
   TEAMS_REFUSED,      /* anything else: never sent again */
 };
+/** True when host is an Office 365 connector's (the legacy webhook): its 200 means
+ *  delivered only with the body "1". */
+int teams_is_legacy_host(const char *host);
 /** Classify an answer; why gets one sentence (for RETRY and REFUSED). */
 enum teams_verdict teams_classify(const char *host, long status, const char *body, char *why, size_t n);
 

@@ -198,7 +198,7 @@ class TestPlaneErrors(NetCase):
         p = self.once(PLANE_BASE_URL="http://127.0.0.1:9", MAX_RETRIES="0")
         self.assertEqual(p.returncode, 1)
         self.assertIn("cannot reach Plane", p.stderr)
-        self.assertIn("gave up after 1 attempts", p.stderr)
+        self.assertIn("gave up after 1 attempt)", p.stderr)
 
 
 class TestTeamsErrors(NetCase):

@@ -1,9 +1,9 @@
-/* Retry-After parsing, backoff bounds, and how Teams answers are classified. */
+/* Retry-After parsing, backoff bounds, the retry sentence. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "http.h"
-#include "teams.h"
 
 static void test_retry_after(void) {
   time_t now = 1777626753; /* 2026-05-01T09:12:33Z */
@@ -34,28 +34,25 @@ static void test_backoff(void) {
   CHECK(http_backoff_ms(1, "99999") == 600000);
 }
 
-static void test_classify(void) {
-  char why[512];
-  CHECK(teams_classify("prod-01.westeurope.logic.azure.com", 202, "", why, sizeof why) == 0);
-  CHECK(teams_classify("x.webhook.office.com", 200, "1", why, sizeof why) == 0);
-  CHECK(teams_classify("x.webhook.office.com", 200, "Webhook message delivery failed with error: "
-                       "Microsoft Teams endpoint returned HTTP error 429 with ContextId x", why, sizeof why) == 1);
-  CHECK(teams_classify("x.webhook.office.com", 200, "Webhook message delivery failed with error: "
-                       "Microsoft Teams endpoint returned HTTP error 413 with ContextId x", why, sizeof why) == 2);
-  CHECK(strstr(why, "did not deliver") != NULL);
-  CHECK(teams_classify("x.webhook.office.com", 200, "Summary or Text is required.", why, sizeof why) == 2);
-  CHECK(teams_classify("127.0.0.1", 429, "", why, sizeof why) == 1);
-  CHECK(teams_classify("127.0.0.1", 408, "", why, sizeof why) == 1);
-  CHECK(teams_classify("127.0.0.1", 503, "", why, sizeof why) == 1);
-  CHECK(teams_classify("127.0.0.1", 400, "{\"error\":{\"code\":\"InvalidRequestContent\"}}", why, sizeof why) == 2);
-  CHECK(strstr(why, "InvalidRequestContent") != NULL);
-  CHECK(teams_classify("127.0.0.1", 404, "", why, sizeof why) == 2);
-  CHECK(teams_classify("127.0.0.1", 413, "", why, sizeof why) == 2 && strstr(why, "too large"));
+/* Spent retries return at once: no loop is needed. */
+static void gave_up(struct retry *r, char *out, size_t n) {
+  CHECK(http_retry(NULL, r, "d", "GET /x", "Plane answered 503", NULL, NULL, NULL, out, n) == -1);
+}
+
+/* "gave up after 1 attempt", "after 3 attempts" */
+static void test_gave_up(void) {
+  char msg[256];
+  struct retry r = {.attempt = 0, .max = 0};
+  gave_up(&r, msg, sizeof msg);
+  CHECK(!strcmp(msg, "Plane answered 503 (gave up after 1 attempt)"));
+  r = (struct retry){.attempt = 2, .max = 2};
+  gave_up(&r, msg, sizeof msg);
+  CHECK(!strcmp(msg, "Plane answered 503 (gave up after 3 attempts)"));
 }
 
 int main(void) {
   test_retry_after();
   test_backoff();
-  test_classify();
+  test_gave_up();
   return CHECK_DONE();
 }
