@@ -7,104 +7,12 @@
 
 #include "json.h"
 #include "log.h"
+#include "ratelimit.h"
 
-#define WINDOW_MS 60000.0
 #define MAX_BYTES ((size_t)64 << 20)
 #define ISSUE_FIELDS                                                                          \
   "id,name,sequence_id,priority,state,project,assignees,labels,start_date,target_date,"     \
   "created_at,updated_at,completed_at,parent,estimate_point,type_id"
-
-/* ---- rate limit: at most `limit` requests in any 60 s, per API key -----
- * A request takes its place when it leaves and keeps it until 60 s after its answer came
- * back, so the server (which counts arrivals) never sees more than `limit`. */
-
-struct waiter {
-  void (*cb)(void *ud);
-  void *ud;
-  struct waiter *next;
-};
-
-struct limiter {
-  char *key; /* base URL + API key */
-  int limit;
-  int in_flight;
-  double *expires; /* answered requests: monotonic ms when their place frees, ascending */
-  size_t nexpires, cap;
-  struct waiter *head, *tail;
-  uint64_t wake;
-  struct loop *loop;
-  struct limiter *next;
-};
-
-static void limiter_pump(void *ud);
-
-static void limiter_prune(struct limiter *lm, double now) {
-  size_t k = 0;
-  while (k < lm->nexpires && lm->expires[k] <= now) k++;
-  if (!k) return;
-  memmove(lm->expires, lm->expires + k, (lm->nexpires - k) * sizeof *lm->expires);
-  lm->nexpires -= k;
-}
-
-static void limiter_pump(void *ud) {
-  struct limiter *lm = ud;
-  delay_cancel(lm->loop, lm->wake);
-  lm->wake = 0;
-  while (lm->head) {
-    double now = now_ms();
-    limiter_prune(lm, now);
-    if (lm->in_flight + (int)lm->nexpires >= lm->limit) {
-      if (lm->nexpires) { /* else: an answer will pump */
-        lm->wake = delay_start(lm->loop, (uint64_t)(lm->expires[0] - now) + 1, limiter_pump, lm);
-        log_debug(NULL, LF(LF_N("rate_limit", lm->limit)), "rate limit: %d requests a minute reached; "
-                  "the next waits %.1f s", lm->limit, (lm->expires[0] - now) / 1000.0);
-      }
-      return;
-    }
-    struct waiter *w = lm->head;
-    lm->head = w->next;
-    if (!lm->head) lm->tail = NULL;
-    lm->in_flight++;
-    void (*cb)(void *) = w->cb;
-    void *wud = w->ud;
-    free(w);
-    cb(wud);
-  }
-}
-
-static void limiter_acquire(struct limiter *lm, void (*cb)(void *), void *ud) {
-  struct waiter *w = xcalloc(1, sizeof *w);
-  w->cb = cb, w->ud = ud;
-  if (lm->tail) lm->tail->next = w;
-  else lm->head = w;
-  lm->tail = w;
-  limiter_pump(lm);
-}
-
-static void limiter_release(struct limiter *lm) {
-  if (lm->nexpires == lm->cap) {
-    lm->cap = lm->cap ? lm->cap * 2 : 64;
-    lm->expires = xrealloc(lm->expires, lm->cap * sizeof *lm->expires);
-  }
-  lm->in_flight--;
-  lm->expires[lm->nexpires++] = now_ms() + WINDOW_MS;
-  if (lm->head) limiter_pump(lm);
-}
-
-static void limiter_forget(struct limiter *lm, void *ud) {
-  struct waiter **pp = &lm->head;
-  lm->tail = NULL;
-  while (*pp) {
-    if ((*pp)->ud == ud) {
-      struct waiter *w = *pp;
-      *pp = w->next;
-      free(w);
-    } else {
-      lm->tail = *pp;
-      pp = &(*pp)->next;
-    }
-  }
-}
 
 /* ---- client ------------------------------------------------------------ */
 
@@ -160,7 +68,7 @@ struct plane_fetch {
 struct plane {
   struct loop *loop;
   struct http *http;
-  struct limiter *limiters;
+  struct limiters *limiters;
   struct server *servers;
   struct plane_fetch *fetches;
 };
@@ -169,6 +77,7 @@ int plane_open(struct plane **out, struct loop *loop, struct http *http) {
   struct plane *p = xcalloc(1, sizeof *p);
   p->loop = loop;
   p->http = http;
+  p->limiters = limiters_new(loop);
   *out = p;
   return 0;
 }
@@ -179,21 +88,26 @@ static void job_clear(struct job *j) {
   free(j->pid);
 }
 
+/* Every wait is forgotten before any place is released: a release starts waiting
+ * requests, and none of them may be this fetch's. */
 static void fetch_free(struct plane_fetch *f) {
   struct plane_fetch **pp = &f->p->fetches;
   while (*pp && *pp != f) pp = &(*pp)->next;
   if (*pp) *pp = f->next;
   for (size_t i = 0; i < f->njobs; i++) {
+    limiter_forget(f->lm, &f->jobs[i]);
+    delay_cancel(f->p->loop, f->jobs[i].retry.wait);
+  }
+  delay_cancel(f->p->loop, f->finish);
+  for (size_t i = 0; i < f->njobs; i++) {
     struct job *j = &f->jobs[i];
     if (j->in_flight) {
       http_cancel(j->req);
+      j->in_flight = 0;
       limiter_release(f->lm);
     }
-    delay_cancel(f->p->loop, j->retry.wait);
-    limiter_forget(f->lm, j);
     job_clear(j);
   }
-  delay_cancel(f->p->loop, f->finish);
   free(f->jobs);
   free(f);
 }
@@ -201,19 +115,7 @@ static void fetch_free(struct plane_fetch *f) {
 void plane_close(struct plane *p) {
   if (!p) return;
   while (p->fetches) fetch_free(p->fetches);
-  while (p->limiters) {
-    struct limiter *lm = p->limiters;
-    p->limiters = lm->next;
-    delay_cancel(p->loop, lm->wake);
-    while (lm->head) {
-      struct waiter *w = lm->head;
-      lm->head = w->next;
-      free(w);
-    }
-    free(lm->expires);
-    free(lm->key);
-    free(lm);
-  }
+  limiters_free(p->limiters);
   while (p->servers) {
     struct server *sv = p->servers;
     p->servers = sv->next;
@@ -229,44 +131,32 @@ static char *limiter_key(const struct digest *d) {
 
 static struct limiter *limiter_for(struct plane *p, const struct digest *d) {
   char *key = limiter_key(d);
-  for (struct limiter *lm = p->limiters; lm; lm = lm->next) {
-    if (!strcmp(lm->key, key)) {
-      free(key);
-      return lm;
-    }
-  }
-  struct limiter *lm = xcalloc(1, sizeof *lm);
-  lm->key = key;
-  lm->limit = d->rate_limit;
-  lm->loop = p->loop;
-  lm->next = p->limiters;
-  p->limiters = lm;
+  struct limiter *lm = limiters_get(p->limiters, key, d->rate_limit);
+  free(key);
   return lm;
 }
 
+/* Each key gets the smallest limit configured for it; keys no digest uses any more keep
+ * theirs. */
 void plane_set_limits(struct plane *p, const struct config *c) {
-  for (size_t i = 0; i < c->ndigests; i++) limiter_for(p, &c->digests[i]);
-  for (struct limiter *lm = p->limiters; lm; lm = lm->next) {
-    int limit = 0;
-    for (size_t i = 0; i < c->ndigests; i++) {
-      char *key = limiter_key(&c->digests[i]);
-      if (!strcmp(key, lm->key) && (!limit || c->digests[i].rate_limit < limit)) limit = c->digests[i].rate_limit;
-      free(key);
+  for (size_t i = 0; i < c->ndigests; i++) {
+    char *key = limiter_key(&c->digests[i]);
+    int limit = c->digests[i].rate_limit;
+    for (size_t k = 0; k < c->ndigests; k++) {
+      char *other = limiter_key(&c->digests[k]);
+      if (!strcmp(key, other) && c->digests[k].rate_limit < limit) limit = c->digests[k].rate_limit;
+      free(other);
     }
-    if (limit && limit != lm->limit) {
-      lm->limit = limit;
-      if (lm->head) limiter_pump(lm);
-    }
+    limiter_set(limiters_get(p->limiters, key, limit), limit);
+    free(key);
   }
 }
 
 int plane_limit(const struct plane *p, const struct digest *d) {
   char *key = limiter_key(d);
-  int limit = 0;
-  for (const struct limiter *lm = p->limiters; lm && !limit; lm = lm->next)
-    if (!strcmp(lm->key, key)) limit = lm->limit;
+  const struct limiter *lm = limiters_find(p->limiters, key);
   free(key);
-  return limit;
+  return lm ? limiter_limit(lm) : 0;
 }
 
 static struct server *server_for(struct plane *p, const char *base) {

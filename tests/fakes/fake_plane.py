@@ -64,13 +64,14 @@ class FakePlane(Loopback):
         self.url = f"http://127.0.0.1:{self.port}"
 
     # ---- control ----------------------------------------------------------------
-    def force(self, status=500, body=None, headers=None, raw=None, times=1, match=None):
+    def force(self, status=500, body=None, headers=None, raw=None, times=1, match=None, delay=0.0):
         """Answer the next `times` matching requests with this instead of the real answer.
-        raw: bytes sent as-is (malformed JSON, HTML); match: substring of the path."""
+        raw: bytes sent as-is (malformed JSON, HTML); match: substring of the path; delay:
+        seconds before the answer leaves (a request that stays in flight)."""
         with self.lock:
             for _ in range(times):
                 self.forced.append({"status": status, "body": body, "headers": headers or {},
-                                    "raw": raw, "match": match})
+                                    "raw": raw, "match": match, "delay": delay})
 
     def count(self, substring=""):
         with self.lock:
@@ -187,6 +188,8 @@ class FakePlane(Loopback):
         rate = {"X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(int(time.time() + 60))}
         forced = self._take_forced(path)
         if forced:
+            if forced["delay"]:
+                time.sleep(forced["delay"])
             body = forced["raw"] if forced["raw"] is not None else (forced["body"] if forced["body"] is not None else SERVER_ERROR)
             return forced["status"], body, forced["headers"]
         if pid is None:

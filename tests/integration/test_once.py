@@ -1,10 +1,12 @@
 """once against a fake Plane and a fake Teams on loopback: real HTTP, real files."""
 import json
 import os
+import signal
 import stat
+import subprocess
 import time
 
-from common import NetCase, TOKEN, synthetic, wrapped_error, envelope_rows, block_text
+from common import BINARY, NetCase, PROJECT, TOKEN, synthetic, wrapped_error, envelope_rows, block_text
 
 
 class TestOnceHappyPath(NetCase):
@@ -199,6 +201,39 @@ class TestPlaneErrors(NetCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("cannot reach Plane", p.stderr)
         self.assertIn("gave up after 1 attempt)", p.stderr)
+
+
+class TestStopWhileWaiting(NetCase):
+    def test_sigterm_frees_a_failed_fetch_with_a_request_in_flight_and_pages_waiting(self):
+        """The first project is refused while its states are slow to come and, with a rate
+        limit of 2, every other page waits: SIGTERM then frees that fetch with one request
+        in flight and six waiting. None of them may start (the sanitizers watch memory)."""
+        self.plane.force(200, body={"results": []}, match=PROJECT + "/states/", delay=20)
+        self.plane.force(403, body={"detail": "You do not have permission"}, match=PROJECT + "/")
+        env = self.env(PLANE_RATE_LIMIT="2", LOG_LEVEL="debug")
+        log = self.path("once.err")
+        with open(log, "w", encoding="utf-8") as err:
+            proc = subprocess.Popen([BINARY, "once"], cwd=self.dir, env=env, stdout=subprocess.DEVNULL,
+                                    stderr=err)
+            try:
+                end = time.monotonic() + 30
+                while "rate limit: 2 requests a minute reached" not in open(log, encoding="utf-8").read():
+                    self.assertIsNone(proc.poll(), open(log, encoding="utf-8").read())
+                    self.assertLess(time.monotonic(), end, "the pages never waited for the rate limit")
+                    time.sleep(0.02)
+                proc.send_signal(signal.SIGTERM)
+                rc = proc.wait(15)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        text = open(log, encoding="utf-8").read()
+        for bad in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            self.assertNotIn(bad, text)
+        self.assertEqual(rc, 1, text)
+        self.assertIn("abandoning the sync in progress", text)
+        self.assertEqual(len(self.plane.requests), 2)  # the project and its states, nothing after
+        self.assertEqual(self.teams.requests, [])
 
 
 class TestTeamsErrors(NetCase):
