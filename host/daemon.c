@@ -51,8 +51,7 @@ struct lockent {
 struct daemon {
   const struct run_opts *o;
   int once;
-  struct loop loop;
-  int loop_open;
+  struct loop *loop;
   struct http *http;
   struct plane *plane;
   struct gen *gen;
@@ -161,6 +160,18 @@ static int track_open(struct daemon *dm, struct gen *g, const struct digest *d, 
   return 0;
 }
 
+/* A reload keeps a state file: what we know of it goes to the new track, which takes one
+ * more user of its lock. */
+static int track_keep(struct daemon *dm, struct gen *g, const struct digest *d, const struct track *old,
+                      struct track **out, char *err) {
+  if (!dm->o->dry_run && lock_take(dm, d->state_file, err) < 0) return errctx(err, "digest %s", d->name);
+  struct track *t = xcalloc(1, sizeof *t);
+  *t = (struct track){dm, g, d, old->view, NULL, 0};
+  g->refs++;
+  *out = t;
+  return 0;
+}
+
 static void refresh_view(struct track *t) {
   struct state st;
   char err[ERR_LEN];
@@ -182,7 +193,7 @@ static struct track *find_track(struct daemon *dm, const char *state_file) {
 }
 
 static void maybe_stop(struct daemon *dm) {
-  if (dm->running == 0 && (dm->stopping || dm->once)) uv_stop(&dm->loop.uv);
+  if (dm->running == 0 && (dm->stopping || dm->once)) loop_stop(dm->loop);
 }
 
 static void sync_done(enum sync_result r, void *ud) {
@@ -206,8 +217,8 @@ static void sync_done(enum sync_result r, void *ud) {
   /* the sync's issues are freed: give the memory back while the daemon waits a day */
   malloc_trim(0);
   if (!dm->once && !dm->stopping) {
-    delay_cancel(&dm->loop, dm->tick);
-    dm->tick = delay_start(&dm->loop, 0, tick, dm);
+    delay_cancel(dm->loop, dm->tick);
+    dm->tick = delay_start(dm->loop, 0, tick, dm);
   }
   maybe_stop(dm);
 }
@@ -215,8 +226,9 @@ static void sync_done(enum sync_result r, void *ud) {
 static void start_sync(struct track *t) {
   struct daemon *dm = t->dm;
   char err[ERR_LEN];
-  struct sync_env env = {&dm->loop, dm->http, dm->plane};
-  struct sync_opts so = {dm->o->dry_run, dm->o->output, dm->gen->cfg->metrics_file, dm->o->save};
+  struct sync_env env = {dm->loop, dm->http, dm->plane};
+  /* the configuration and the scripts of the track's own generation, together */
+  struct sync_opts so = {dm->o->dry_run, dm->o->output, t->gen->cfg->metrics_file, dm->o->save};
   if (sync_start(&env, t->gen->s, t->d, &so, sync_done, t, &t->sync, err) < 0) {
     log_error(t->d->name, NULL, "cannot start the sync: %s", err);
     dm->failed = 1;
@@ -249,7 +261,7 @@ static void tick(void *ud) {
     int s = sched_sleep(t->d, &t->view, now);
     if (s < sleep) sleep = s;
   }
-  dm->tick = delay_start(&dm->loop, (uint64_t)sleep * 1000, tick, dm);
+  dm->tick = delay_start(dm->loop, (uint64_t)sleep * 1000, tick, dm);
 }
 
 /* The metrics file lists the digests of the running configuration. */
@@ -263,7 +275,6 @@ static void seed_metrics(struct daemon *dm) {
 
 /* ---- reload and stop ---------------------------------------------------- */
 
-
 static void reload(struct daemon *dm) {
   struct gen *g = NULL;
   char err[ERR_LEN];
@@ -276,14 +287,8 @@ static void reload(struct daemon *dm) {
   for (size_t i = 0; i < n; i++) {
     const struct digest *d = &g->cfg->digests[i];
     struct track *old = find_track(dm, d->state_file);
-    if (old) { /* the same state file: keep what we know, take one more lock user */
-      next[i] = xcalloc(1, sizeof *next[i]);
-      *next[i] = (struct track){dm, g, d, old->view, NULL, 0};
-      g->refs++;
-      if (!dm->o->dry_run) lock_take(dm, d->state_file, err);
-      continue;
-    }
-    if (track_open(dm, g, d, &next[i], err) < 0) {
+    int rc = old ? track_keep(dm, g, d, old, &next[i], err) : track_open(dm, g, d, &next[i], err);
+    if (rc < 0) {
       log_error(NULL, NULL, "reload failed, keeping the running configuration and scripts: %s", err);
       for (size_t j = 0; j < i; j++) track_free(next[j]);
       free(next);
@@ -313,8 +318,8 @@ static void reload(struct daemon *dm) {
   seed_metrics(dm);
   log_info(NULL, LF(LF_N("digests", (double)g->cfg->ndigests)), "reloaded %s and the scripts in %s (%zu digest%s)",
            g->cfg->path, script_dir(g->s), g->cfg->ndigests, g->cfg->ndigests == 1 ? "" : "s");
-  delay_cancel(&dm->loop, dm->tick);
-  dm->tick = delay_start(&dm->loop, 0, tick, dm);
+  delay_cancel(dm->loop, dm->tick);
+  dm->tick = delay_start(dm->loop, 0, tick, dm);
 }
 
 static void abandon_all(void *ud) {
@@ -328,7 +333,7 @@ static void abandon_all(void *ud) {
     dm->running--;
     dm->failed = 1;
   }
-  uv_stop(&dm->loop.uv);
+  loop_stop(dm->loop);
 }
 
 static void on_signal(int signum, void *ud) {
@@ -343,13 +348,13 @@ static void on_signal(int signum, void *ud) {
     return;
   }
   dm->stopping = 1;
-  delay_cancel(&dm->loop, dm->tick);
+  delay_cancel(dm->loop, dm->tick);
   int posting = 0;
   for (size_t i = 0; i < dm->ntracks; i++) posting |= sync_posting(dm->tracks[i]->sync);
   log_info(NULL, NULL, "%s received: stopping%s", signum == SIGTERM ? "SIGTERM" : "SIGINT",
            posting ? " once the post in flight is answered (at most 5 s)" : "");
   if (!posting) abandon_all(dm);
-  else dm->grace = delay_start(&dm->loop, STOP_GRACE_MS, abandon_all, dm);
+  else dm->grace = delay_start(dm->loop, STOP_GRACE_MS, abandon_all, dm);
 }
 
 /* ---- start and stop ------------------------------------------------------ */
@@ -370,9 +375,8 @@ static int daemon_open(struct daemon *dm, const struct run_opts *o, int once, un
     fprintf(stderr, "plane-teams: %s\n", err);
     return EXIT_USAGE;
   }
-  dm->loop_open = 1;
-  if (http_open(&dm->http, &dm->loop, err) < 0 || plane_open(&dm->plane, &dm->loop, dm->http) < 0 ||
-      loop_watch_signals(&dm->loop, on_signal, dm, err) < 0) {
+  if (http_open(&dm->http, dm->loop, err) < 0 || plane_open(&dm->plane, dm->loop, dm->http) < 0 ||
+      loop_watch_signals(dm->loop, on_signal, dm, err) < 0) {
     fprintf(stderr, "plane-teams: %s\n", err);
     return EXIT_USAGE;
   }
@@ -392,15 +396,15 @@ static int daemon_open(struct daemon *dm, const struct run_opts *o, int once, un
 
 static void daemon_close(struct daemon *dm) {
   metrics_reset();
-  if (dm->loop_open) {
-    delay_cancel(&dm->loop, dm->tick);
-    delay_cancel(&dm->loop, dm->grace);
+  if (dm->loop) {
+    delay_cancel(dm->loop, dm->tick);
+    delay_cancel(dm->loop, dm->grace);
   }
   for (size_t i = 0; i < dm->ntracks; i++) track_free(dm->tracks[i]);
   free(dm->tracks);
   plane_close(dm->plane);
   http_close(dm->http);
-  if (dm->loop_open) loop_close(&dm->loop);
+  loop_close(dm->loop);
   for (size_t i = 0; i < dm->nlocks; i++) {
     state_unlock(dm->locks[i].lock);
     free(dm->locks[i].path);
@@ -450,7 +454,7 @@ int daemon_once(const struct run_opts *o) {
     }
     start_sync(t);
   }
-  if (dm.running) loop_run(&dm.loop);
+  if (dm.running) loop_run(dm.loop);
   rc = dm.failed ? EXIT_SYNC : EXIT_OK;
 cleanup:
   daemon_close(&dm);
@@ -471,8 +475,8 @@ int daemon_run(const struct run_opts *o) {
   }
   log_info(NULL, LF(LF_N("pid", (double)getpid())), "plane-teams %s running (pid %ld); SIGHUP reloads, SIGTERM stops",
            PT_VERSION, (long)getpid());
-  dm.tick = delay_start(&dm.loop, 0, tick, &dm);
-  loop_run(&dm.loop);
+  dm.tick = delay_start(dm.loop, 0, tick, &dm);
+  loop_run(dm.loop);
   log_info(NULL, NULL, "stopped");
   rc = EXIT_OK;
 cleanup:

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "loop_uv.h"
 
 struct http_req {
   struct http *h;
@@ -43,10 +44,14 @@ static void check_done(struct http *h);
 
 /* ---- libcurl -> libuv -------------------------------------------------- */
 
-static void sock_closed(uv_handle_t *handle) { free(handle->data); }
+/* A socket's poll handle is closed: its struct sock goes. */
+static void sock_closed(uv_handle_t *handle) { free(container_of(handle, struct sock, poll)); }
+
+/* The client's timer is its last handle: once it is closed, the client goes. */
+static void client_closed(uv_handle_t *handle) { free(container_of(handle, struct http, timer)); }
 
 static void on_poll(uv_poll_t *p, int status, int events) {
-  struct sock *s = p->data;
+  struct sock *s = container_of(p, struct sock, poll);
   struct http *h = s->h;
   int flags = 0, running;
   if (status < 0) flags = CURL_CSELECT_ERR;
@@ -74,11 +79,10 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
     s = xcalloc(1, sizeof *s);
     s->fd = fd;
     s->h = h;
-    if (uv_poll_init_socket(&h->loop->uv, &s->poll, fd) < 0) {
+    if (uv_poll_init_socket(loop_uv(h->loop), &s->poll, fd) < 0) {
       free(s);
       return -1;
     }
-    s->poll.data = s;
     curl_multi_assign(h->multi, fd, s);
   }
   int events = 0;
@@ -89,7 +93,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 }
 
 static void on_timer(uv_timer_t *t) {
-  struct http *h = t->data;
+  struct http *h = container_of(t, struct http, timer);
   int running;
   curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
   check_done(h);
@@ -196,8 +200,7 @@ int http_open(struct http **out, struct loop *loop, char *err) {
     free(h);
     return errf(err, "cannot start libcurl");
   }
-  uv_timer_init(&loop->uv, &h->timer);
-  h->timer.data = h;
+  uv_timer_init(loop_uv(loop), &h->timer);
   curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
   curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
   curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
@@ -268,8 +271,7 @@ void http_close(struct http *h) {
   }
   curl_multi_cleanup(h->multi);
   uv_timer_stop(&h->timer);
-  h->timer.data = h;
-  uv_close((uv_handle_t *)&h->timer, sock_closed);
+  uv_close((uv_handle_t *)&h->timer, client_closed);
 }
 
 double http_retry_after_seconds(const char *v, time_t now) {

@@ -1,4 +1,4 @@
-#include "loop.h"
+#include "loop_uv.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -6,16 +6,34 @@
 
 volatile sig_atomic_t loop_stop_requested;
 
+struct delay;
+
+struct loop {
+  uv_loop_t uv;
+  uv_async_t wake; /* the signal handler wakes the loop through it */
+  void (*on_signal)(int signum, void *ud);
+  void *ud;
+  int signals_on;
+  struct delay *delays; /* pending, by id */
+  uint64_t last_id;
+};
+
 static const int watched[3] = {SIGHUP, SIGTERM, SIGINT};
 static volatile sig_atomic_t pending[3];
 static uv_async_t *wake_target;
 
-int loop_open(struct loop *l, char *err) {
-  memset(l, 0, sizeof *l);
+int loop_open(struct loop **out, char *err) {
+  struct loop *l = xcalloc(1, sizeof *l);
   int rc = uv_loop_init(&l->uv);
-  if (rc < 0) return errf(err, "cannot start the event loop: %s", uv_strerror(rc));
+  if (rc < 0) {
+    free(l);
+    return errf(err, "cannot start the event loop: %s", uv_strerror(rc));
+  }
+  *out = l;
   return 0;
 }
+
+uv_loop_t *loop_uv(struct loop *l) { return &l->uv; }
 
 /* Only async-signal-safe work here: flags and uv_async_send. */
 static void on_raw_signal(int signum) {
@@ -62,6 +80,8 @@ void loop_unwatch_signals(struct loop *l) {
 
 void loop_run(struct loop *l) { uv_run(&l->uv, UV_RUN_DEFAULT); }
 
+void loop_stop(struct loop *l) { uv_stop(&l->uv); }
+
 static void close_walk(uv_handle_t *h, void *arg) {
   (void)arg;
   if (!uv_is_closing(h)) uv_close(h, NULL);
@@ -88,6 +108,7 @@ static void delay_retire(struct delay *d) {
 }
 
 void loop_close(struct loop *l) {
+  if (!l) return;
   loop_unwatch_signals(l);
   while (l->delays) delay_retire(l->delays);
   uv_run(&l->uv, UV_RUN_NOWAIT);
@@ -95,6 +116,7 @@ void loop_close(struct loop *l) {
   uv_walk(&l->uv, close_walk, NULL);
   uv_run(&l->uv, UV_RUN_DEFAULT);
   uv_loop_close(&l->uv);
+  free(l);
 }
 
 static void delay_fired(uv_timer_t *t) {

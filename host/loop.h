@@ -2,33 +2,26 @@
 #pragma once
 #include <signal.h>
 #include <stdint.h>
-#include <uv.h>
-
 #include "util.h"
 
-struct delay;
-
-struct loop {
-  uv_loop_t uv;
-  uv_async_t wake; /* the signal handler wakes the loop through it */
-  void (*on_signal)(int signum, void *ud);
-  void *ud;
-  int signals_on;
-  struct delay *delays; /* pending, by id */
-  uint64_t last_id;
-};
+/** The loop, opaque: its libuv side is loop_uv.h's, for the files that speak libuv. */
+struct loop;
 
 /** Non-zero from the moment SIGTERM or SIGINT arrives (set by the signal handler
  *  itself): long work, such as a script, can stop at once. */
 extern volatile sig_atomic_t loop_stop_requested;
 
-int loop_open(struct loop *l, char *err);
+int loop_open(struct loop **out, char *err);
 /** Deliver SIGHUP, SIGTERM and SIGINT to cb on the loop thread. */
 int loop_watch_signals(struct loop *l, void (*cb)(int signum, void *ud), void *ud, char *err);
 /** Stop watching signals (their default actions come back). */
 void loop_unwatch_signals(struct loop *l);
+/** Run until loop_stop, or until nothing is left to wait for. */
 void loop_run(struct loop *l);
-/** Close every handle still open, run until they are closed, close the loop. */
+/** Make loop_run return once the current callback is done. */
+void loop_stop(struct loop *l);
+/** Close every handle still open, run until they are closed, close and free the loop
+ *  (NULL: nothing). */
 void loop_close(struct loop *l);
 
 /** A one-shot timer, owned by the loop: cb(ud) runs once after ms, counted from now (the

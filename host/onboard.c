@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "batch.h"
-#include "daemon.h"
+#include "exitcode.h"
 #include "http.h"
 #include "loop.h"
 #include "plane.h"
@@ -16,8 +16,7 @@
 /* ---- the network: a loop, libcurl and the Plane client (its limiter and retries) ---- */
 
 struct net {
-  struct loop loop;
-  int loop_open;
+  struct loop *loop;
   struct http *http;
   struct plane *plane;
   int pending; /* fetches not finished yet */
@@ -33,8 +32,7 @@ struct step {
 static int net_open(struct net *n, const struct config *cfg, char *err) {
   memset(n, 0, sizeof *n);
   if (loop_open(&n->loop, err) < 0) return -1;
-  n->loop_open = 1;
-  if (http_open(&n->http, &n->loop, err) < 0 || plane_open(&n->plane, &n->loop, n->http) < 0) return -1;
+  if (http_open(&n->http, n->loop, err) < 0 || plane_open(&n->plane, n->loop, n->http) < 0) return -1;
   plane_set_limits(n->plane, cfg);
   return 0;
 }
@@ -42,7 +40,7 @@ static int net_open(struct net *n, const struct config *cfg, char *err) {
 static void net_close(struct net *n) {
   plane_close(n->plane);
   http_close(n->http);
-  if (n->loop_open) loop_close(&n->loop);
+  loop_close(n->loop);
 }
 
 static void step_done(int rc, const char *err, const struct plane_stats *st, void *ud) {
@@ -51,7 +49,7 @@ static void step_done(int rc, const char *err, const struct plane_stats *st, voi
   s->done = 1;
   s->rc = rc;
   snprintf(s->err, sizeof s->err, "%s", err ? err : "");
-  if (--s->n->pending == 0) uv_stop(&s->n->loop.uv);
+  if (--s->n->pending == 0) loop_stop(s->n->loop);
 }
 
 /* Start one fetch counted by n; its failure to start is its outcome. */
@@ -68,7 +66,7 @@ static void step_start(struct net *n, struct step *s, const struct digest *d, co
 }
 
 static void net_wait(struct net *n) {
-  if (n->pending) loop_run(&n->loop);
+  if (n->pending) loop_run(n->loop);
 }
 
 /* "a,b,c" -> a malloc'd array of malloc'd strings. */

@@ -1,7 +1,7 @@
 /* Small helpers shared by every room: the error convention, strings, time. */
 #pragma once
-#include <stddef.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <time.h>
 
 /** Size of every error buffer. Functions return 0 or a negative code and put one
@@ -17,6 +17,9 @@ int errctx(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 /** Keep err on one line: control bytes (a line break quoted from a script, say) become
  *  \n, \t or \xNN, cut to the buffer. Returns -1. */
 int err_one_line(char *err);
+
+/** The struct of type `type` whose member `member` is at ptr. */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 /** malloc/strdup that abort with a message on exhaustion (there is no recovery). */
 void *xmalloc(size_t n);
