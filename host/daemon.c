@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "digest_state.h"
 #include "http.h"
 #include "log.h"
 #include "loop.h"
@@ -146,12 +147,12 @@ static int track_open(struct daemon *dm, struct gen *g, const struct digest *d, 
       free(t);
       return errctx(err, "digest %s", d->name);
     }
-    if (sync_load_state(d, &st, time(NULL), err) < 0) {
+    if (digest_state_load(d, &st, time(NULL), err) < 0) {
       lock_drop(dm, d->state_file);
       free(t);
       return errctx(err, "digest %s", d->name);
     }
-    sync_view(&st, &t->view);
+    digest_state_view(&st, &t->view);
     state_clear(&st);
   }
   t->gen = g;
@@ -175,11 +176,11 @@ static int track_keep(struct daemon *dm, struct gen *g, const struct digest *d, 
 static void refresh_view(struct track *t) {
   struct state st;
   char err[ERR_LEN];
-  if (sync_load_state(t->d, &st, time(NULL), err) < 0) {
+  if (digest_state_load(t->d, &st, time(NULL), err) < 0) {
     log_error(t->d->name, NULL, "%s", err);
     return;
   }
-  sync_view(&st, &t->view);
+  digest_state_view(&st, &t->view);
   state_clear(&st);
 }
 
@@ -270,7 +271,7 @@ static void seed_metrics(struct daemon *dm) {
   metrics_reset();
   if (!file || dm->o->dry_run) return;
   for (size_t i = 0; i < dm->ntracks; i++)
-    if (!dm->tracks[i]->retired) sync_seed_metrics(dm->tracks[i]->d, file);
+    if (!dm->tracks[i]->retired) digest_state_seed_metrics(dm->tracks[i]->d, file);
 }
 
 /* ---- reload and stop ---------------------------------------------------- */

@@ -1,25 +1,20 @@
-/* JSON in C: encoding a Lua table (cards, envelopes), writing strings, and a small
- * strict parser for the host's own files (the state file). Plane pages are decoded
- * by lua-cjson inside the script state, not here. */
+/* JSON in C: writing strings, and a small strict parser for the host's own files (the
+ * state file). Lua tables are encoded by json_lua.h; Plane pages are decoded by
+ * lua-cjson inside the script state, not here. */
 #pragma once
 #include <stddef.h>
 
 #include "util.h"
 
-typedef struct lua_State lua_State;
-
-/** Append the value at Lua stack index idx as compact JSON. Tables with keys 1..n
- *  are arrays, an empty table is `[]`, other tables are objects with string keys
- *  (written in a stable order: type, $schema, version, msteams, then by name).
- *  cjson.null (a NULL light userdata) is null. `what` names the value in errors,
- *  e.g. "card"; err then says which path is wrong. */
-int json_encode_lua(lua_State *L, int idx, const char *what, struct buf *out, char *err);
-/** The same as a Lua function for the host's own Lua: encode(value [, name]) returns the
- *  JSON text, or raises "name.path: what is wrong". */
-int json_l_encode(lua_State *L);
+/** How deep arrays and objects may nest, in what is parsed and what is encoded. */
+#define JSON_MAX_DEPTH 64
 
 /** Append s as a JSON string literal (UTF-8 passed through, controls escaped). */
 void json_add_string(struct buf *b, const char *s);
+/** The same for n bytes (a NUL becomes U+FFFD). */
+void json_add_stringn(struct buf *b, const char *s, size_t n);
+/** True when the n bytes of s are valid UTF-8 (no surrogates, no overlong forms). */
+int json_utf8_valid(const char *s, size_t n);
 
 enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
 

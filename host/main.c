@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "digest_state.h"
 #include "daemon.h"
 #include "html.h"
 #include "log.h"
@@ -344,7 +345,7 @@ static int status_digest(const struct digest *d, time_t now) {
     printf("  health: FAILING: %s\n", err);
     return 0;
   }
-  sync_view(&st, &v);
+  digest_state_view(&st, &v);
   print_time("last success", v.last_success, d->tz);
   printf("  last status: %s\n", st.last_sync_status ? st.last_sync_status : "none yet");
   printf("  error count: %ld\n", st.error_count);

@@ -10,7 +10,7 @@
 #include "batch_lua.h"
 #include "card_rules_lua.h"
 #include "cardcheck_lua.h"
-#include "json.h"
+#include "json_lua.h"
 #include "log.h"
 
 #define HOOK_EVERY 10000

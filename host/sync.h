@@ -1,15 +1,12 @@
 /* One digest's run: fetch → transform → card → budget → record attempt → post →
  * record outcome → log. The only place that knows the order of the steps. */
 #pragma once
-#include <stdio.h>
 
-#include "config.h"
-#include "http.h"
-#include "loop.h"
-#include "plane.h"
-#include "sched.h"
-#include "render.h"
-#include "state.h"
+struct digest;
+struct http;
+struct loop;
+struct plane;
+struct script;
 
 struct sync_env {
   struct loop *loop;
@@ -37,11 +34,3 @@ int sync_start(const struct sync_env *env, struct script *s, const struct digest
 int sync_posting(const struct sync *sy);
 /** Stop now: no callback. A POST in flight is abandoned (its attempt stays recorded). */
 void sync_abandon(struct sync *sy);
-
-/** Read the digest's state for a run: a corrupt file is moved aside and an attempt
- *  without an outcome becomes "unknown"; both mean no post today. */
-int sync_load_state(const struct digest *d, struct state *st, time_t now, char *err);
-/** Put a digest's figures from its state file into the metrics file (at start-up). */
-void sync_seed_metrics(const struct digest *d, const char *metrics_file);
-/** The scheduler's view of a state. */
-void sync_view(const struct state *st, struct sched_view *v);

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "json.h"
+#include "json_lua.h"
 #include "script.h"
 
 static char *encode(lua_State *L, const char *expr, char *err) {
