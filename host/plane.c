@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
+#include "config.h"
+#include "http.h"
 #include "json.h"
 #include "log.h"
 #include "ratelimit.h"

@@ -3,10 +3,11 @@
 #pragma once
 #include <stddef.h>
 
-#include "config.h"
-#include "http.h"
-#include "loop.h"
-#include "batch.h"
+struct batch;
+struct config;
+struct digest;
+struct http;
+struct loop;
 
 #define PLANE_PAGE_CAP 1000 /* pages of one list before we call it a loop */
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
+#include "http.h"
 #include "log.h"
 
 struct teams_post {

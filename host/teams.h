@@ -2,9 +2,9 @@
 #pragma once
 #include <stddef.h>
 
-#include "config.h"
-#include "http.h"
-#include "loop.h"
+struct digest;
+struct http;
+struct loop;
 
 enum teams_outcome {
   TEAMS_POSTED = 0, /* 2xx accepted */

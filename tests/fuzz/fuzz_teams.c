@@ -1,14 +1,8 @@
 /* How a Teams answer is classified: accepted, retry or refused, with one line saying why. Input: the webhook host, a line break, the HTTP
  * status, a line break, the body. */
-#include <strings.h>
-
 #include "fuzz.h"
 #include "teams.h"
-
-static int legacy(const char *host) {
-  size_t n = strlen(host), m = strlen(".webhook.office.com");
-  return (n >= m && !strcasecmp(host + n - m, ".webhook.office.com")) || !strcasecmp(host, "outlook.office.com");
-}
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *in = fuzz_cstr(data, size);
@@ -37,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ok && (status == 408 || status == 429 || status >= 500))
       FUZZ_CHECK(v == TEAMS_RETRY, "status %ld not retried", status);
     /* any 2xx without a failure text is posted (a legacy connector's 200 says "1") */
-    if (ok && !strstr(flat, "delivery failed") && !(legacy(in) && status == 200))
+    if (ok && !strstr(flat, "delivery failed") && !(teams_is_legacy_host(in) && status == 200))
       FUZZ_CHECK(v == TEAMS_ACCEPTED, "status %ld without a failure text refused", status);
   }
   free(flat);
