@@ -14,7 +14,6 @@
 #include "sched.h"
 #include "script.h"
 #include "state.h"
-#include "sync.h"
 #include "util.h"
 
 struct opts {
