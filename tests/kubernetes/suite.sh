@@ -70,6 +70,9 @@ state_of() { # VOLUME KEY
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))' "$(vol_dir "$1")/state.json" "$2" 2>/dev/null
 }
 settled_as() { [ "$(state_of "$1" last_sync_status)" = "$2" ] && [ "$(state_of "$1" attempt)" = None ]; }
+card_title() { # the title of the last card Teams received
+  tail -1 "$work/posts" | python3 -c 'import json,sys; t=json.load(sys.stdin)["attachments"][0]["content"]["body"][0]["items"][0]; print(t.get("text") or "".join(r["text"] for r in t["inlines"]))'
+}
 logs_have() { local out; out=$(pm logs "$1" 2>&1); grep -q -- "$2" <<<"$out"; }
 check() { node tools/k8scheck/check.mjs "$@"; }
 
@@ -82,7 +85,7 @@ say "dist/kubernetes/config.lua and scripts/ are the repository's"
 # ---- kustomize --------------------------------------------------------------------------
 kubectl kustomize dist/kubernetes >"$work/base.yaml" 2>"$work/kustomize.err" || { cat "$work/kustomize.err"; die "kubectl kustomize dist/kubernetes"; }
 [ ! -s "$work/kustomize.err" ] || { cat "$work/kustomize.err"; die "kubectl kustomize dist/kubernetes printed warnings"; }
-kversion=$(kubectl version --client 2>/dev/null | sed -n 1p)
+kversion=$(kubectl version --client 2>/dev/null | grep -o 'v[0-9][0-9.]*' | sed -n 1p)
 say "kubectl kustomize dist/kubernetes: builds, no warning ($kversion)"
 
 # the CronJob: the component next to the base, in an overlay as docs/kubernetes.md shows
@@ -115,9 +118,13 @@ sed 's/concurrencyPolicy: Forbid/concurrencyPolicy: 1/' "${cron_files[0]}" >"$wo
 say "schemas (kubernetes-models $(node -p 'require("./tools/k8scheck/node_modules/kubernetes-models/package.json").version')): $(grep -c '^ok ' "$work/check.out") objects valid; a misspelt field and a wrong type are refused"
 
 # ---- what the objects say ----------------------------------------------------------------------
-python3 - "$work/base.json" "$work/cronjob.json" <<'EOF' || die "the manifests"
-import json, sys
+python3 - "$work/base.json" "$work/cronjob.json" config.lua <<'EOF' || die "the manifests"
+import json, re, sys
 base, cron = (json.load(open(p)) for p in sys.argv[1:3])
+reads = set(re.findall(r'env\("([A-Z_]+)"', open(sys.argv[3]).read()))
+settings = next(o for o in base if o["metadata"]["name"].startswith("plane-teams-settings-"))["data"]
+assert set(settings) <= reads, f"settings config.lua does not read: {set(settings) - reads}"
+assert not {"PLANE_API_TOKEN", "TEAMS_WEBHOOK_URL"} & set(settings), "a secret among the settings"
 kinds = sorted(o["kind"] for o in base)
 assert kinds == ["ConfigMap"] * 3 + ["Deployment", "PersistentVolumeClaim"], kinds
 dep = next(o for o in base if o["kind"] == "Deployment")
@@ -155,7 +162,7 @@ jc, = jpod["containers"]
 assert jc["args"] == ["once"], jc["args"]
 hardened(jpod, jc)
 EOF
-say "Deployment: 1 replica, Recreate, run, liveness 'status --alive', readiness 'status', hardened, secrets as _FILE; CronJob: once, timeZone, Forbid, startingDeadlineSeconds, the same volume"
+say "settings: only variables config.lua reads, no secret; Deployment: 1 replica, Recreate, run, liveness 'status --alive', readiness 'status', hardened, secrets as _FILE; CronJob: once, timeZone, Forbid, startingDeadlineSeconds, the same volume"
 
 # ---- the image ---------------------------------------------------------------------------
 bash tests/container/base_images.sh
@@ -200,6 +207,11 @@ renamed["plane-teams-secrets"] = f"{prefix}-secrets"
 for o in objs:
     if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith(f"{prefix}-plane-teams-settings"):
         o["data"].update(s.split("=", 1) for s in settings)
+    if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith(f"{prefix}-plane-teams-scripts"):
+        # the card's title, so that the card shows it came from the ConfigMap's scripts
+        card = o["data"]["card.lua"]
+        o["data"]["card.lua"] = card.replace('title = "🎯 Top priority issues",', 'title = "📌 From the ConfigMap",')
+        assert o["data"]["card.lua"] != card
     if o["kind"] != "Deployment":
         continue
     pod = o["spec"]["template"]["spec"]
@@ -215,7 +227,7 @@ with open(out, "w", encoding="utf-8") as f:  # a YAML stream of JSON documents
 EOF
 }
 settings=(PLANE_BASE_URL="http://127.0.0.1:$(head -1 "$work/plane.port")" PLANE_WORKSPACE=acme
-  PLANE_PROJECT_ID=4af68566-94a4-4eb3-94aa-50dc9427067b,b1c0e7d2-5f3a-4c8e-9d61-2a7f0e4b9c13
+  "PLANE_PROJECT_ID=4af68566-94a4-4eb3-94aa-50dc9427067b,b1c0e7d2-5f3a-4c8e-9d61-2a7f0e4b9c13"
   NOTIFICATION_HOUR=06:00 TZ="$tz")
 play() { # NAME: kube play on the host's network (loopback reaches the fakes)
   pm kube play --network host "$work/play-$1.json" >"$work/play-$1.out" 2>&1 || { cat "$work/play-$1.out"; die "podman kube play ($1)"; }
@@ -237,6 +249,9 @@ wait_for 60 posts_are 1 && wait_for 10 settled_as "$d-plane-teams-data" success 
 say "podman kube play: the Deployment posted its card $(( ($(date +%s%N) - start) / 1000000 )) ms after the play"
 [ "$(pm exec "$ctr" id -u)" = 10001 ] || die "the pod does not run as uid 10001"
 ! pm exec "$ctr" touch /app/x 2>/dev/null || die "the root filesystem is writable"
+[ "$(card_title)" = "📌 From the ConfigMap" ] || die "the card is \"$(card_title)\": not from the ConfigMap's scripts"
+pm exec "$ctr" plane-teams check >"$work/check.out" 2>&1 || { cat "$work/check.out"; die "exec check"; }
+grep -q "^config: /etc/plane-teams/config.lua$" "$work/check.out" || { cat "$work/check.out"; die "check: not the ConfigMap's config.lua"; }
 pm exec "$ctr" plane-teams status >"$work/status.out" 2>&1 || { cat "$work/status.out"; die "exec status"; }
 grep -q "last status: success" "$work/status.out" || { cat "$work/status.out"; die "exec status"; }
 pm exec "$ctr" plane-teams status --alive >"$work/alive.out" 2>&1 || { cat "$work/alive.out"; die "exec status --alive"; }
@@ -245,12 +260,12 @@ health=$(pm healthcheck run "$ctr" 2>&1) || die "the liveness probe (a podman he
 grep -r -q -e "$token" -e S3cr3tS1gnature "$(vol_dir "$d-plane-teams-data")" && die "a secret reached /data"
 sleep 3
 posts_are 1 || die "the Deployment posted $(posts) cards, not 1"
-say "the pod: uid 10001, read-only root, status and status --alive from the ConfigMap's config.lua, the liveness probe passes, exactly 1 card, no secret in /data"
+say "the pod: the ConfigMaps' config.lua and scripts (check, the card's title), uid 10001, read-only root, status and status --alive, the liveness probe passes, exactly 1 card, no secret in /data"
 
 down daemon
 [ -z "$(pm pod ps -q --filter "name=^$d")$(pm ps -aq --filter "name=^$d")" ] || die "podman kube down left a pod or a container"
-kept=$(pm volume ls -q --filter "name=^$d" | sort | tr '\n' ' ')
-python3 - "$work/play-daemon.keep" "$d" $kept <<'EOF' || die "podman kube down kept: $kept"
+mapfile -t kept < <(pm volume ls -q --filter "name=^$d")
+python3 - "$work/play-daemon.keep" "$d" "${kept[@]}" <<'EOF' || die "podman kube down kept: ${kept[*]}"
 import json, sys
 text, prefix, kept = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], sorted(sys.argv[3:])
 objs = [json.loads(doc) for doc in text.split("---\n") if doc.strip()]
