@@ -31,7 +31,7 @@ WERROR ?= OFF
 
 all: build
 
-deps: deps-build deps-lua deps-test
+deps: deps-build deps-lua deps-test deps-kubernetes
 
 # apt-get only what is missing; as another user, print the line to run
 define apt_install
