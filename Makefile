@@ -119,12 +119,12 @@ test-container: deps-test
 # the Kubernetes manifests (dist/kubernetes): kubectl kustomize builds them, every object
 # is checked against Kubernetes' schemas (tools/k8scheck, pinned by its package-lock.json),
 # and the Deployment runs under podman kube play against the fakes; docs/kubernetes.md
-test-kubernetes: deps-test deps-kubernetes
+test-kubernetes: deps-kubernetes
 	bash tests/kubernetes/suite.sh
 
 # kubectl: any on the PATH, else Debian's (kubernetes-client, 1.20 in bookworm: it builds
 # the base; the suite says SKIP for the CronJob overlay, whose components it lacks)
-deps-kubernetes:
+deps-kubernetes: deps-test
 	@command -v kubectl >/dev/null || { [ "$$(id -u)" = 0 ] && echo "installing: kubernetes-client" && \
 	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null 2>&1 || \
 	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null; }; }; } \
