@@ -2,7 +2,8 @@
 #   make deps   install the Debian packages and the test tools (as root; otherwise prints the apt-get line)
 #   make        build build/plane-teams (installs nothing)
 #   make demo   show the main job on bundled example data (no credentials)
-#   make test   every test: Lua specs, luacheck, C unit tests, integration, sanitizers
+#   make test   every test: Lua specs, luacheck, C unit tests, integration, sanitizers, the
+#               image and the Kubernetes manifests under podman
 # demo, preview, bench and the test targets first install what they need (deps-*), so that
 # they work on a fresh Debian machine; make, build and build-asan never install anything.
 #   make fuzz   every libFuzzer target for FUZZ_SECONDS each (docs/fuzzing.md)
@@ -19,18 +20,18 @@ DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson lib
   libcurl4-openssl-dev python3 tzdata ca-certificates
 DEB_LUA := lua5.4 lua-cjson lua-busted lua-check python3
 DEB_TEST := valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
-  mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins systemd strace \
+  mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins catatonit systemd strace \
   clang libclang-rt-14-dev
 # -Werror: on for the test builds (build-asan always, build under the test targets)
 WERROR ?= OFF
 
 .PHONY: all build build-asan deps deps-build deps-lua deps-test demo preview bench test test-lua test-unit \
-  test-integration test-valgrind test-container test-install test-fuzz build-fuzz fuzz lint clean docker-build docker-up docker-down \
+  test-integration test-valgrind test-container test-kubernetes deps-kubernetes test-install test-fuzz build-fuzz fuzz lint clean docker-build docker-up docker-down \
   docker-logs docker-reload docker-status
 
 all: build
 
-deps: deps-build deps-lua deps-test
+deps: deps-build deps-lua deps-test deps-kubernetes
 
 # apt-get only what is missing; as another user, print the line to run
 define apt_install
@@ -115,6 +116,22 @@ test-valgrind: deps-test build
 test-container: deps-test
 	bash tests/container/suite.sh
 
+# the Kubernetes manifests (dist/kubernetes): kubectl kustomize builds them, every object
+# is checked against Kubernetes' schemas (tools/k8scheck, pinned by its package-lock.json),
+# and the Deployment runs under podman kube play against the fakes; docs/kubernetes.md
+test-kubernetes: deps-kubernetes
+	bash tests/kubernetes/suite.sh
+
+# kubectl: any on the PATH, else Debian's (kubernetes-client, 1.20 in bookworm: it builds
+# the base; the suite says SKIP for the CronJob overlay, whose components it lacks)
+deps-kubernetes: deps-test
+	@command -v kubectl >/dev/null || { [ "$$(id -u)" = 0 ] && echo "installing: kubernetes-client" && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null 2>&1 || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null; }; }; } \
+	  || { echo "missing kubectl; run as root: apt-get install -y kubernetes-client"; exit 1; }
+	@[ tools/k8scheck/node_modules/.package-lock.json -nt tools/k8scheck/package-lock.json ] || \
+	  npm ci --prefix tools/k8scheck --no-audit --no-fund --loglevel=error
+
 # cmake --install into a scratch prefix, and the installed binary's preview --html
 test-install: deps-test
 	bash tests/install.sh
@@ -135,7 +152,7 @@ fuzz: build-fuzz
 test-fuzz: build-fuzz
 	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_REPLAY=1 bash tests/fuzz/run.sh 5
 
-test: lint test-lua test-unit test-integration test-valgrind test-container test-install test-fuzz
+test: lint test-lua test-unit test-integration test-valgrind test-container test-kubernetes test-install test-fuzz
 	@echo "make test: all suites passed"
 
 # the tests build with -Werror (CI runs make test)

@@ -29,6 +29,7 @@ struct opts {
   const char *save;
   int force, dry_run;
   int online, json; /* check --online, discover --json */
+  int alive;        /* status --alive */
 };
 
 static const char USAGE[] =
@@ -54,7 +55,9 @@ static const char USAGE[] =
     "                           list the workspace's projects and their states, and print a\n"
     "                           config.lua fragment for them (needs only the API key, base\n"
     "                           URL and workspace; LIST: identifiers or UUIDs, comma-separated)\n"
-    "  status                   print the state of each digest (exit 1 when unhealthy)\n"
+    "  status [--alive]         print the state of each digest (exit 1 when unhealthy);\n"
+    "                           --alive: exit 0 when a plane-teams holds each digest's\n"
+    "                           state file, whatever the last attempt did (a liveness probe)\n"
     "\n"
     "options:\n"
     "  -c, --config FILE        configuration (default: $PLANE_TEAMS_CONFIG, then ./config.lua)\n"
@@ -78,6 +81,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
   } known[] = {{"-c", 1}, {"--config", 1}, {"--scripts", 1}, {"--output", 1}, {"-o", 1},
                {"--issues", 1}, {"--digest", 1}, {"--html", 1}, {"--renderer", 1}, {"--save", 1},
                {"--force", 0}, {"--dry-run", 0}, {"--online", 0}, {"--json", 0}, {"--projects", 1}, {"-h", 0},
+               {"--alive", 0},
                {"--help", 0}, {"--version", 0}, {NULL, 0}};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *val = NULL;
@@ -111,6 +115,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
     else if (!strcmp(name, "--dry-run")) o->dry_run = 1;
     else if (!strcmp(name, "--online")) o->online = 1;
     else if (!strcmp(name, "--json")) o->json = 1;
+    else if (!strcmp(name, "--alive")) o->alive = 1;
     else if (!strcmp(name, "--projects")) o->projects = val;
     else if (!strcmp(name, "--version")) {
       printf("plane-teams %s\n", PT_VERSION);
@@ -129,6 +134,7 @@ static int parse_args(int argc, char **argv, struct opts *o) {
   if (o->html && strcmp(cmd, "preview")) return usage_error("--html goes with 'preview', not '%s'", cmd);
   if (o->renderer && !o->html) return usage_error("%s", "--renderer goes with 'preview --html'");
   if (o->online && strcmp(cmd, "check")) return usage_error("--online goes with 'check', not '%s'", cmd);
+  if (o->alive && strcmp(cmd, "status")) return usage_error("--alive goes with 'status', not '%s'", cmd);
   if ((o->json || o->projects) && strcmp(cmd, "discover"))
     return usage_error("--json and --projects go with 'discover', not '%s'", cmd);
   if (o->output && strcmp(cmd, "preview") && strcmp(cmd, "once"))
@@ -364,12 +370,25 @@ static int status_digest(const struct digest *d, time_t now) {
   return healthy;
 }
 
+/* status --alive: a process holds the digest's state file (the daemon takes the lock at
+ * start and keeps it until it stops); what its last attempt did does not matter here. */
+static int alive_digest(const struct digest *d) {
+  char pid[32], err[ERR_LEN];
+  int held = state_lock_held(d->state_file, pid, sizeof pid, err);
+  if (held < 0) printf("digest %s: not alive: %s\n", d->name, err);
+  else if (!held) printf("digest %s: not alive: no plane-teams holds %s.lock\n", d->name, d->state_file);
+  else printf("digest %s: alive: plane-teams (pid %s) holds %s.lock\n", d->name, pid[0] ? pid : "unknown",
+              d->state_file);
+  return held > 0;
+}
+
 static int cmd_status(const struct opts *o) {
   struct config *cfg = NULL;
   int rc = load_config(o, 0, &cfg), healthy = 1;
   if (rc != EXIT_OK) return rc;
   time_t now = time(NULL);
-  for (size_t i = 0; i < cfg->ndigests; i++) healthy &= status_digest(&cfg->digests[i], now);
+  for (size_t i = 0; i < cfg->ndigests; i++)
+    healthy &= o->alive ? alive_digest(&cfg->digests[i]) : status_digest(&cfg->digests[i], now);
   config_free(cfg);
   return healthy ? EXIT_OK : EXIT_SYNC;
 }

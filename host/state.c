@@ -206,6 +206,13 @@ struct state_lock {
   char *path;
 };
 
+/* The pid a holder wrote into its lock file, "" when none (the file is read from offset 0). */
+static void read_pid(int fd, char *pid, size_t n) {
+  ssize_t got = pread(fd, pid, n - 1, 0);
+  pid[got > 0 ? got : 0] = 0;
+  pid[strcspn(pid, "\n")] = 0;
+}
+
 int state_lock(const char *path, struct state_lock **out, char *err) {
   char *lpath = xasprintf("%s.lock", path);
   int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -215,10 +222,8 @@ int state_lock(const char *path, struct state_lock **out, char *err) {
     return errf(err, "cannot create the lock file %s.lock: %s", path, strerror(e));
   }
   if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-    char pid[32] = "";
-    ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
-    pid[n > 0 ? n : 0] = 0;
-    pid[strcspn(pid, "\n")] = 0;
+    char pid[32];
+    read_pid(fd, pid, sizeof pid);
     close(fd);
     free(lpath);
     errf(err, "another plane-teams (pid %s) is using the state file %s; only one process may "
@@ -240,4 +245,27 @@ void state_unlock(struct state_lock *l) {
   close(l->fd);
   free(l->path);
   free(l);
+}
+
+/* A shared lock that cannot be had means an exclusive one is held: by a daemon or a
+ * 'once' (state_lock). One that can be had is let go at once. */
+int state_lock_held(const char *path, char *pid, size_t n, char *err) {
+  char *lpath = xasprintf("%s.lock", path);
+  int fd = open(lpath, O_RDONLY | O_CLOEXEC), rc = 0;
+  pid[0] = 0;
+  if (fd < 0) {
+    if (errno != ENOENT) rc = errf(err, "cannot open the lock file %s: %s", lpath, strerror(errno));
+    goto cleanup;
+  }
+  if (flock(fd, LOCK_SH | LOCK_NB) == 0) goto cleanup; /* closing the file lets the lock go */
+  if (errno == EWOULDBLOCK) {
+    read_pid(fd, pid, n);
+    rc = 1;
+  } else {
+    rc = errf(err, "cannot test the lock file %s: %s", lpath, strerror(errno));
+  }
+cleanup:
+  if (fd >= 0) close(fd);
+  free(lpath);
+  return rc;
 }

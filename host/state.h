@@ -31,3 +31,7 @@ struct state_lock;
  *  Returns -2 when another process holds it; err names the file and its pid. */
 int state_lock(const char *path, struct state_lock **out, char *err);
 void state_unlock(struct state_lock *l);
+/** Whether a process holds path's lock (path.lock), without taking it for more than an
+ *  instant: 1 held (pid gets the pid it wrote, "" if none), 0 not held or no lock file,
+ *  -1 on an error (err says which file and why). */
+int state_lock_held(const char *path, char *pid, size_t n, char *err);

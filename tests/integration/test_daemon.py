@@ -332,6 +332,29 @@ class TestStatus(DaemonCase):
         self.assertIn("FAILING: the last attempt failed", p.stdout)
         self.assertIn("Teams answered 400", p.stdout)
 
+    def test_alive_is_the_daemon_not_the_last_attempt(self):
+        env = self.env(TZ="Europe/Paris")
+        p = self.run_pt("status", "--alive", env=env)  # nothing ran yet: no lock file
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("not alive: no plane-teams holds", p.stdout)
+        self.teams.force(400, body="no", times=100)
+        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
+        d.wait_for("sync failed")
+        self.assertEqual(self.run_pt("status", env=env).returncode, 1)  # the digest failed …
+        p = self.run_pt("status", "--alive", env=env)  # … the daemon is alive
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertIn(f"alive: plane-teams (pid {d.proc.pid}) holds {self.path('state.json')}.lock", p.stdout)
+        self.assertNotIn("last status", p.stdout)
+        time.sleep(0.5)
+        self.assertIn(" running (pid", d.text())  # the probe took nothing from the daemon
+        self.assertEqual(d.stop(), 0)
+        p = self.run_pt("status", "--alive", env=env)  # stopped: the lock file stays, unheld
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("not alive", p.stdout)
+        p = self.run_pt("once", "--alive", env=env)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--alive goes with 'status'", p.stderr)
+
     def test_overdue_by_more_than_an_hour(self):
         with open(self.path("state.json"), "w") as f:
             json.dump({"last_sync": "2026-11-25T08:00:00+01:00", "last_sync_status": "success",
