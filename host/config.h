@@ -35,6 +35,8 @@ struct digest {
   size_t nstates;
   int empty_skip;
   char *language; /* card.lua's word table to use; NULL: "en" */
+  char **holidays; /* local dates (YYYY-MM-DD) with no digest, sorted, no repeats */
+  size_t nholidays;
 };
 
 struct config {
