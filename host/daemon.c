@@ -441,6 +441,13 @@ int daemon_once(const struct run_opts *o) {
   time_t now = time(NULL);
   for (size_t i = 0; i < dm.ntracks; i++) {
     struct track *t = dm.tracks[i];
+    if (!o->dry_run && !o->force && sched_holiday(t->d, now)) {
+      char today[11];
+      local_date(now, t->d->tz, today);
+      log_info(t->d->name, NULL, "today (%s) is one of the digest's holidays; nothing sent "
+               "(--force sends anyway)", today);
+      continue;
+    }
     if (!o->dry_run && !o->force && sched_done_today(t->d, &t->view, now)) {
       char when[40];
       iso8601_local(t->view.last_unknown ? t->view.last_attempt : t->view.last_success, t->d->tz, when, sizeof when);

@@ -24,7 +24,7 @@ struct render_out {
 void render_out_free(struct render_out *o);
 
 /** The scripts' ctx for digest d at time now, as JSON: digest, app_url, workspace, now,
- *  date, limit, empty, states, and previous (the ids of the last posted card) when st
+ *  date, limit, empty, states, holidays, and previous (the ids of the last posted card) when st
  *  records a post. */
 void render_ctx(const struct digest *d, time_t now, const struct state *st, struct buf *out);
 
