@@ -40,6 +40,7 @@ struct track {
   struct sched_view view;
   struct sync *sync;
   int retired;             /* dropped by a reload while its sync ran */
+  char holiday_said[11];   /* the holiday already logged (YYYY-MM-DD) */
 };
 
 struct lockent {
@@ -234,6 +235,19 @@ static int busy(struct daemon *dm, const char *state_file) {
   return 0;
 }
 
+/* A holiday is logged once, on its first check, with the next digest. */
+static void say_holiday(struct track *t, time_t now) {
+  char today[11], when[40] = "not within a week";
+  if (!sched_holiday(t->d, now)) return;
+  local_date(now, t->d->tz, today);
+  if (!strcmp(today, t->holiday_said)) return;
+  memcpy(t->holiday_said, today, sizeof today);
+  time_t next = sched_next(t->d, &t->view, now);
+  if (next) iso8601_local(next, t->d->tz, when, sizeof when);
+  log_info(t->d->name, LF(LF_S("next", when)), "today (%s) is one of the digest's holidays: no "
+           "digest; next %s", today, when);
+}
+
 static void tick(void *ud) {
   struct daemon *dm = ud;
   if (dm->stopping) return;
@@ -242,6 +256,7 @@ static void tick(void *ud) {
   for (size_t i = 0; i < dm->ntracks; i++) {
     struct track *t = dm->tracks[i];
     if (t->retired || busy(dm, t->d->state_file)) continue;
+    say_holiday(t, now);
     if (sched_due(t->d, &t->view, now)) {
       start_sync(t);
       continue;
@@ -278,7 +293,8 @@ static void reload(struct daemon *dm) {
     struct track *old = find_track(dm, d->state_file);
     if (old) { /* the same state file: keep what we know, take one more lock user */
       next[i] = xcalloc(1, sizeof *next[i]);
-      *next[i] = (struct track){dm, g, d, old->view, NULL, 0};
+      *next[i] = (struct track){dm, g, d, old->view, NULL, 0, {0}};
+      memcpy(next[i]->holiday_said, old->holiday_said, sizeof old->holiday_said);
       g->refs++;
       if (!dm->o->dry_run) lock_take(dm, d->state_file, err);
       continue;

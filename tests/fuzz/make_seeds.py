@@ -101,6 +101,9 @@ def main():
         '"4af68566-94a4-4eb3-94aa-50dc9427067b", digests = { { name = "a", hour = "08:30", days = "weekdays", '
         'teams_webhook_url = "http://127.0.0.1:9/h" }, { name = "b", timezone = "UTC", limit = 5 } } }')
     put("config", "bad.lua", "return { hour = 25, days = 'someday' }")
+    put("config", "holidays.lua", 'return { workspace = "acme", holidays = "2027-01-01, 2026-12-25,2026-12-25", '
+        'digests = { { name = "a" }, { name = "b", holidays = { "2028-02-29", "2026-02-30" } }, '
+        '{ name = "c", holidays = {} } } }')
 
 
 if __name__ == "__main__":

@@ -368,6 +368,7 @@ class TestHolidays(DaemonCase):
         d = self.daemon("2026-12-25 10:00:00", TZ="Europe/Paris", NOTIFICATION_HOLIDAYS=self.HOLIDAYS)
         d.wait_for("running")
         self.assertIn("next 2026-12-26T08:00:00+01:00", d.text())
+        d.wait_for("today (2026-12-25) is one of the digest's holidays: no digest; next 2026-12-26T08:00:00+01:00")
         time.sleep(3)  # three minutes of fake time past the hour, on the holiday
         self.assertEqual(self.posts(), 0)
         d.set_clock("2026-12-26 07:59:00")
@@ -375,6 +376,7 @@ class TestHolidays(DaemonCase):
         time.sleep(2)
         self.assertEqual(d.stop(), 0)
         self.assertEqual(self.posts(), 1)  # the holiday's digest is not caught up
+        self.assertEqual(d.text().count("is one of the digest's holidays"), 1)  # said once
         self.assertTrue(self.state()["last_sync"].startswith("2026-12-26T08:0"), self.state())
 
     def test_once_on_a_holiday_says_so_and_force_sends(self):
