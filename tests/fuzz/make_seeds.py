@@ -71,6 +71,8 @@ def main():
                            "weekends", "mon,wed,fri", "Sun, Sat", "120", "0",
                            "Fri, 01 May 2026 09:12:43 GMT", "Thu, 01 Jan 1970 00:00:00 GMT"]):
         put("time", f"seed-{i}.txt", s)
+    for s in ["2026-12-25", "2028-02-29", "2026-02-29", "2100-02-29", "2026-13-01"]:
+        put("time", f"date-{s}.txt", s)
 
     for i, s in enumerate(["http://127.0.0.1:8931/hook", "https://example.webhook.office.com/webhookb2/x",
                            "http://localhost/", "http://[::1]:80/a?b#c", "http://user:pw@127.0.0.1/",
