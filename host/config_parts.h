@@ -1,5 +1,6 @@
 /* Between the files of the configuration room only (config.c, config_keys.c,
- * config_digest.c, config_holidays.c, config_show.c): the error helpers and the steps of reading. */
+ * config_digest.c, config_holidays.c, config_show.c): the error helpers and the steps of
+ * reading. */
 #pragma once
 #include <lua.h>
 
