@@ -17,6 +17,7 @@ return {
   hour = env("NOTIFICATION_HOUR", "08:00"),
   days = env("NOTIFICATION_DAYS", "daily"),
   timezone = env("TZ"),                                  -- nil: the system's local time
+  holidays = env("NOTIFICATION_HOLIDAYS"),               -- dates with no digest: 2026-12-25,2027-01-01
 
   -- Behaviour
   max_retries = env("MAX_RETRIES", "3"),

@@ -35,6 +35,8 @@ struct digest {
   size_t nstates;
   int empty_skip;
   char *language; /* card.lua's word table to use; NULL: "en" */
+  char **holidays; /* local dates (YYYY-MM-DD) with no digest, sorted, no repeats */
+  size_t nholidays;
 };
 
 struct config {
@@ -69,6 +71,9 @@ int config_apply(const struct config *c, int open_log, char *err);
 int config_parse_hour(const char *s, int *hour, int *minute);
 /** Parse "daily", "weekdays", "weekends", "mon,wed,fri"; 0 when malformed. */
 unsigned config_parse_days(const char *s);
+/** Check a holiday date "YYYY-MM-DD": 0, -1 when not of that form, -2 when the calendar
+ *  has no such day (2026-02-30, 2026-13-01) or it is before 1970. */
+int config_parse_date(const char *s);
 /** True when tz names a zone file in the zoneinfo database. */
 int config_tz_valid(const char *tz);
 /** "https://host/…(redacted)" for showing a webhook. */

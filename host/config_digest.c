@@ -46,6 +46,7 @@ void config_digest_clear(struct digest *d) {
   free(d->language);
   config_free_list(d->projects, d->nprojects);
   config_free_states(d->states, d->nstates);
+  config_free_list(d->holidays, d->nholidays);
   memset(d, 0, sizeof *d);
 }
 
@@ -62,6 +63,8 @@ static void digest_copy(struct digest *to, const struct digest *from) {
   to->language = dup_or_null(from->language);
   to->projects = xcalloc(from->nprojects, sizeof *to->projects);
   for (size_t i = 0; i < from->nprojects; i++) to->projects[i] = xstrdup(from->projects[i]);
+  to->holidays = xcalloc(from->nholidays, sizeof *to->holidays);
+  for (size_t i = 0; i < from->nholidays; i++) to->holidays[i] = xstrdup(from->holidays[i]);
   to->states = xcalloc(from->nstates, sizeof *to->states);
   for (size_t i = 0; i < from->nstates; i++) {
     to->states[i].id = dup_or_null(from->states[i].id);

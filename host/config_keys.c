@@ -325,6 +325,12 @@ static int read_states(lua_State *L, int idx, const char *where, const struct ke
 
 void config_free_states(struct state_sel *st, size_t n) { free_states(st, n); }
 
+static int read_holidays(lua_State *L, int v, const char *where, const struct key *k, void *obj,
+                         char *err) {
+  (void)k;
+  return config_read_holidays(L, v, where, obj, err);
+}
+
 /* ---- the tables --------------------------------------------------------- */
 
 #define D(f) offsetof(struct digest, f)
@@ -349,6 +355,7 @@ static const struct key digest_keys[] = {
     {"states", read_states, 0, 0, 0},
     {"empty", read_empty, 0, 0, 0},
     {"language", read_language, 0, 0, 0},
+    {"holidays", read_holidays, 0, 0, 0},
     {NULL, NULL, 0, 0, 0}};
 
 static const struct key global_keys[] = {

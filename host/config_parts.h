@@ -1,5 +1,6 @@
 /* Between the files of the configuration room only (config.c, config_keys.c,
- * config_digest.c, config_show.c): the error helpers and the steps of reading. */
+ * config_digest.c, config_holidays.c, config_show.c): the error helpers and the steps of
+ * reading. */
 #pragma once
 #include <lua.h>
 
@@ -19,6 +20,10 @@ int config_digest_key(lua_State *L, const char *key, const char *where, struct d
 /** The same for a top-level key of struct config. */
 int config_global_key(lua_State *L, const char *key, struct config *c, char *err);
 int config_is_global_key(const char *key);
+
+/** The `holidays` value at idx (a list of dates or one comma-separated string) into d,
+ *  sorted and without repeats; nil leaves d as it is. */
+int config_read_holidays(lua_State *L, int idx, const char *where, struct digest *d, char *err);
 
 /** The table config.lua returned (at idx) into c: top-level keys, digests, checks. */
 int config_read_table(lua_State *L, int idx, struct config *c, char *err);

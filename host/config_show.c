@@ -68,6 +68,9 @@ void config_describe(const struct config *c, struct buf *out) {
     buf_printf(out, "  schedule: %02d:%02d ", d->hour, d->minute);
     describe_days(d->days, out);
     buf_printf(out, " (%s)\n", d->tz ? d->tz : "system local time");
+    buf_adds(out, "  holidays:");
+    for (size_t j = 0; j < d->nholidays; j++) buf_printf(out, "%s %s", j ? "," : "", d->holidays[j]);
+    buf_adds(out, d->nholidays ? "\n" : " (none)\n");
     buf_printf(out, "  limit: %d rows, budget: %zu bytes, empty: %s, language: %s\n", d->limit,
                d->budget, d->empty_skip ? "skip" : "post", d->language ? d->language : "en");
     buf_adds(out, "  states:");

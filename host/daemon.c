@@ -41,6 +41,7 @@ struct track {
   struct sched_view view;
   struct sync *sync;
   int retired;             /* dropped by a reload while its sync ran */
+  char holiday_said[11];   /* the holiday already logged (YYYY-MM-DD) */
 };
 
 struct lockent {
@@ -167,7 +168,8 @@ static int track_keep(struct daemon *dm, struct gen *g, const struct digest *d, 
                       struct track **out, char *err) {
   if (!dm->o->dry_run && lock_take(dm, d->state_file, err) < 0) return errctx(err, "digest %s", d->name);
   struct track *t = xcalloc(1, sizeof *t);
-  *t = (struct track){dm, g, d, old->view, NULL, 0};
+  *t = (struct track){dm, g, d, old->view, NULL, 0, {0}};
+  memcpy(t->holiday_said, old->holiday_said, sizeof old->holiday_said);
   g->refs++;
   *out = t;
   return 0;
@@ -247,6 +249,19 @@ static int busy(struct daemon *dm, const char *state_file) {
   return 0;
 }
 
+/* A holiday is logged once, on its first check, with the next digest. */
+static void say_holiday(struct track *t, time_t now) {
+  char today[11], when[40] = "not within a week";
+  if (!sched_holiday(t->d, now)) return;
+  local_date(now, t->d->tz, today);
+  if (!strcmp(today, t->holiday_said)) return;
+  memcpy(t->holiday_said, today, sizeof today);
+  time_t next = sched_next(t->d, &t->view, now);
+  if (next) iso8601_local(next, t->d->tz, when, sizeof when);
+  log_info(t->d->name, LF(LF_S("next", when)), "today (%s) is one of the digest's holidays: no "
+           "digest; next %s", today, when);
+}
+
 static void tick(void *ud) {
   struct daemon *dm = ud;
   if (dm->stopping) return;
@@ -255,6 +270,7 @@ static void tick(void *ud) {
   for (size_t i = 0; i < dm->ntracks; i++) {
     struct track *t = dm->tracks[i];
     if (t->retired || busy(dm, t->d->state_file)) continue;
+    say_holiday(t, now);
     if (sched_due(t->d, &t->view, now)) {
       start_sync(t);
       continue;
@@ -446,6 +462,13 @@ int daemon_once(const struct run_opts *o) {
   time_t now = time(NULL);
   for (size_t i = 0; i < dm.ntracks; i++) {
     struct track *t = dm.tracks[i];
+    if (!o->dry_run && !o->force && sched_holiday(t->d, now)) {
+      char today[11];
+      local_date(now, t->d->tz, today);
+      log_info(t->d->name, NULL, "today (%s) is one of the digest's holidays; nothing sent "
+               "(--force sends anyway)", today);
+      continue;
+    }
     if (!o->dry_run && !o->force && sched_done_today(t->d, &t->view, now)) {
       char when[40];
       iso8601_local(t->view.last_unknown ? t->view.last_attempt : t->view.last_success, t->d->tz, when, sizeof when);

@@ -358,6 +358,11 @@ static int status_digest(const struct digest *d, time_t now) {
   time_t next = sched_next(d, &v, now);
   print_time("next due", next, d->tz);
   const char *why = NULL;
+  if (sched_holiday(d, now)) { /* never "overdue" on a holiday */
+    char today[11];
+    local_date(now, d->tz, today);
+    printf("  today: %s, a holiday: no digest is due\n", today);
+  }
   if (st.last_sync_status && strcmp(st.last_sync_status, "success")) {
     why = !strcmp(st.last_sync_status, "unknown") ? "the last attempt may not have been posted"
                                                   : "the last attempt failed";

@@ -25,6 +25,17 @@ static void add_str(struct buf *b, const char *k, const char *v) {
   json_add_string(b, v);
 }
 
+/* ctx.holidays: the digest's holiday dates, sorted ("YYYY-MM-DD"), [] when none. */
+static void add_holidays(struct buf *b, const struct digest *d) {
+  key(b, "holidays");
+  buf_addc(b, '[');
+  for (size_t i = 0; i < d->nholidays; i++) {
+    if (i) buf_addc(b, ',');
+    json_add_string(b, d->holidays[i]);
+  }
+  buf_addc(b, ']');
+}
+
 void render_ctx(const struct digest *d, time_t now, const struct state *st, struct buf *out) {
   char iso[40], date[11];
   iso8601_local(now, d->tz, iso, sizeof iso);
@@ -56,6 +67,7 @@ void render_ctx(const struct digest *d, time_t now, const struct state *st, stru
     buf_addc(out, '}');
   }
   buf_addc(out, ']');
+  add_holidays(out, d);
   if (st && st->last_sync) { /* before the first post nothing is marked new */
     key(out, "previous");
     buf_addc(out, '[');

@@ -24,8 +24,8 @@ struct render_out {
 void render_out_free(struct render_out *o);
 
 /** The scripts' ctx for digest d at time now, as JSON: digest, app_url, workspace, now,
- *  date, limit, empty, states, and previous (the ids of the last posted card) when st
- *  records a post. */
+ *  date, limit, empty, states, holidays, and previous (the ids of the last posted card)
+ *  when st records a post. */
 void render_ctx(const struct digest *d, time_t now, const struct state *st, struct buf *out);
 
 /** transform + card + envelope + size budget over b, for digest d. keep_empty: render

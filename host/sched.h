@@ -1,4 +1,4 @@
-/* When a digest is due: wall-clock time in its time zone, its days, and what the
+/* When a digest is due: wall-clock time in its time zone, its days and holidays, and what the
  * state file says of today. Pure functions of time: no I/O. */
 #pragma once
 #include <time.h>
@@ -19,10 +19,13 @@ struct sched_view {
 
 /** Today's digest was posted, or may have been (unknown outcome): never again today. */
 int sched_done_today(const struct digest *d, const struct sched_view *v, time_t now);
-/** Due now: a day of the digest, at or past its hour, not done today, and not within
- *  15 minutes of a failed attempt of today. */
+/** Today (in the digest's time zone) is one of its holidays. */
+int sched_holiday(const struct digest *d, time_t now);
+/** Due now: a day of the digest and not a holiday, at or past its hour, not done today,
+ *  and not within 15 minutes of a failed attempt of today. */
 int sched_due(const struct digest *d, const struct sched_view *v, time_t now);
 /** Seconds to sleep before checking again (1 .. SCHED_MAX_SLEEP). */
 int sched_sleep(const struct digest *d, const struct sched_view *v, time_t now);
-/** The next instant the digest will be due (0 if none within 8 days). */
+/** The next instant the digest will be due (0 if none within 8 days plus one day per
+ *  holiday: in practice never). */
 time_t sched_next(const struct digest *d, const struct sched_view *v, time_t now);

@@ -27,6 +27,8 @@ run 0 "check" check
 run 0 "preview" preview --issues "$root/examples/issues.json"
 run 2 "bad config" check --config /nonexistent.lua
 NOTIFICATION_HOUR=25 run 2 "bad hour" check
+NOTIFICATION_HOLIDAYS=2027-01-01,2026-12-25,2026-12-25 run 0 "holidays" check
+NOTIFICATION_HOLIDAYS=2026-12-25,2026-02-30 run 2 "bad holiday" check
 printf 'return { transform = function() error("boom") end }\n' > scripts/transform.lua
 run 2 "failing transform" preview --issues "$root/examples/issues.json"
 

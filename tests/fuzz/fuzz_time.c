@@ -1,5 +1,5 @@
-/* The small parsers of times and schedules: ISO 8601 (state file), the hour and days of
- * a digest (config), and Retry-After (HTTP). Each accepts only its exact grammar. */
+/* The small parsers of times and schedules: ISO 8601 (state file), the hour, days and
+ * holiday dates of a digest (config), and Retry-After (HTTP). Each accepts only its exact grammar. */
 #include <ctype.h>
 #include <math.h>
 #include <time.h>
@@ -51,6 +51,20 @@ static void check_days(const char *s) {
   for (const char *p = s; *p; p++) FUZZ_CHECK(isalpha((unsigned char)*p) || *p == ',' || *p == ' ', "\"%s\"", s);
 }
 
+/* A holiday date accepted is a day of the calendar: libc's calendar gives it back as is. */
+static void check_date(const char *s) {
+  int rc = config_parse_date(s);
+  FUZZ_CHECK(rc == 0 || rc == -1 || rc == -2, "\"%s\": %d", s, rc);
+  if (rc == -1 || atoi(s) < 1970) return; /* the form is wrong, or the year is refused */
+  struct tm tm = {0};
+  char back[16];
+  tm.tm_year = atoi(s) - 1900, tm.tm_mon = atoi(s + 5) - 1, tm.tm_mday = atoi(s + 8), tm.tm_hour = 12;
+  time_t t = timegm(&tm);
+  FUZZ_CHECK(gmtime_r(&t, &tm), "\"%s\"", s);
+  snprintf(back, sizeof back, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  FUZZ_CHECK(!strcmp(back, s) == (rc == 0), "\"%s\" (%s) read back as %s", s, rc ? "refused" : "accepted", back);
+}
+
 static void check_retry_after(const char *s) {
   double d = http_retry_after_seconds(s, 1777626753);
   FUZZ_CHECK(d == -1 || (d >= 0 && !isnan(d)), "\"%s\": %f", s, d);
@@ -64,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_iso(s);
   check_hour(s);
   check_days(s);
+  check_date(s);
   check_retry_after(s);
   free(s);
   return 0;

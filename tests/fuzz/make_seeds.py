@@ -71,6 +71,8 @@ def main():
                            "weekends", "mon,wed,fri", "Sun, Sat", "120", "0",
                            "Fri, 01 May 2026 09:12:43 GMT", "Thu, 01 Jan 1970 00:00:00 GMT"]):
         put("time", f"seed-{i}.txt", s)
+    for s in ["2026-12-25", "2028-02-29", "2026-02-29", "2100-02-29", "2026-13-01"]:
+        put("time", f"date-{s}.txt", s)
 
     for i, s in enumerate(["http://127.0.0.1:8931/hook", "https://example.webhook.office.com/webhookb2/x",
                            "http://localhost/", "http://[::1]:80/a?b#c", "http://user:pw@127.0.0.1/",
@@ -101,6 +103,9 @@ def main():
         '"4af68566-94a4-4eb3-94aa-50dc9427067b", digests = { { name = "a", hour = "08:30", days = "weekdays", '
         'teams_webhook_url = "http://127.0.0.1:9/h" }, { name = "b", timezone = "UTC", limit = 5 } } }')
     put("config", "bad.lua", "return { hour = 25, days = 'someday' }")
+    put("config", "holidays.lua", 'return { workspace = "acme", holidays = "2027-01-01, 2026-12-25,2026-12-25", '
+        'digests = { { name = "a" }, { name = "b", holidays = { "2028-02-29", "2026-02-30" } }, '
+        '{ name = "c", holidays = {} } } }')
 
 
 if __name__ == "__main__":

@@ -71,6 +71,19 @@ class TestConfigErrors(Case):
     def test_bad_days(self):
         self.check_fails('days = "mon,funday" is not a list of days', NOTIFICATION_DAYS="mon,funday")
 
+    def test_bad_holidays(self):
+        self.check_fails('config.lua: holidays[2] = "2026-02-30" is not a date: February 2026 has 28 days '
+                         '(set by NOTIFICATION_HOLIDAYS)', NOTIFICATION_HOLIDAYS="2026-12-25,2026-02-30")
+        self.check_fails('config.lua: holidays[1] = "25/12/2026" is not a date; write YYYY-MM-DD, e.g. 2026-12-25 '
+                         '(set by NOTIFICATION_HOLIDAYS)', NOTIFICATION_HOLIDAYS="25/12/2026")
+        self.write("multi.lua", 'return { workspace = "acme", holidays = { "2026-12-25" },\n'
+                   '  digests = { { name = "a", holidays = { "2026-12-24", "2026-12-31", "2027-13-01" } } } }\n')
+        p = self.run_pt("-c", "multi.lua", "check", env=base_env())
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn('multi.lua: digests[1]: holidays[3] = "2027-13-01" is not a date: there is no month 13',
+                      p.stderr)
+        self.assertNotIn("set by", p.stderr)
+
     def test_unknown_timezone(self):
         # glibc would silently use UTC for this name: the daemon must refuse it
         self.check_fails('timezone = "Europe/Pariss" is not a known IANA time zone', TZ="Europe/Pariss")
@@ -166,6 +179,7 @@ class TestSecrets(Case):
                                               TZ="Europe/Paris", PLANE_BASE_URL="https://plane.example.com/api/v1/"))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("schedule: 07:00 mon,wed,fri (Europe/Paris)", p.stdout)
+        self.assertIn("holidays: (none)", p.stdout)
         # the binary runs no Node and knows no source tree: Microsoft's renderer is a test tool
         self.assertIn("card: Adaptive Card 1.2 elements and properties only (checked by the host)", p.stdout)
         self.assertNotIn("renderer", p.stdout + p.stderr)
@@ -173,6 +187,9 @@ class TestSecrets(Case):
         self.assertIn("plane_base_url: https://plane.example.com\n", p.stdout)
         self.assertIn("plane_app_url: https://plane.example.com\n", p.stdout)
         self.assertIn("self-check main: the scripts turned the built-in sample (7 issues) into 6 rows", p.stdout)
+        p = self.run_pt("check", env=base_env(NOTIFICATION_HOLIDAYS="2027-01-01, 2026-12-25"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("holidays: 2026-12-25, 2027-01-01\n", p.stdout)
 
 
 class TestSeveralDigests(Case):
@@ -183,9 +200,11 @@ return {{
   workspace = "acme",
   teams_webhook_url = "https://example.webhook.office.com/x",
   hour = "09:15",
+  holidays = {{ "2026-12-25", "2027-01-01" }},
   digests = {{
     {{ name = "web", projects = "{os.environ.get('X', '4af68566-94a4-4eb3-94aa-50dc9427067b')}" }},
-    {{ name = "ops", projects = {{ "b1c0e7d2-5f3a-4c8e-9d61-2a7f0e4b9c13" }}, hour = 7, timezone = "UTC", limit = 3 }},
+    {{ name = "ops", projects = {{ "b1c0e7d2-5f3a-4c8e-9d61-2a7f0e4b9c13" }}, hour = 7, timezone = "UTC", limit = 3,
+       holidays = {{ "2026-05-01" }} }},
   }},
 }}
 """)
@@ -195,6 +214,9 @@ return {{
         self.assertIn("digest ops:", p.stdout)
         self.assertIn("schedule: 09:15 daily (system local time)", p.stdout)
         self.assertIn("schedule: 07:00 daily (UTC)", p.stdout)
+        # a digest's own holidays replace the top-level list, as every other key does
+        self.assertIn("schedule: 09:15 daily (system local time)\n  holidays: 2026-12-25, 2027-01-01\n", p.stdout)
+        self.assertIn("schedule: 07:00 daily (UTC)\n  holidays: 2026-05-01\n", p.stdout)
         self.assertIn("state_file: .state.web.json", p.stdout)
         self.assertIn("self-check ops: the scripts turned the built-in sample (7 issues) into 3 rows of 6 matching",
                       p.stdout)

@@ -367,3 +367,73 @@ class TestStatus(DaemonCase):
         p = self.run_pt("status", env=env)
         self.assertEqual(p.returncode, 1)
         self.assertIn("more than an hour overdue", p.stdout)
+
+
+class TestHolidays(DaemonCase):
+    """A holiday gives no post from run or once (--force still sends), is not caught up the
+    next day, and status says it is a holiday rather than overdue."""
+    HOLIDAYS = "2026-12-25,2027-01-01"
+
+    def write_state(self, last_sync):
+        with open(self.path("state.json"), "w") as f:
+            json.dump({"last_sync": last_sync, "last_sync_status": "success", "last_issues": [],
+                       "error_count": 0, "last_error": None}, f)
+
+    def faked(self, when, **extra):
+        values = dict(TZ="Europe/Paris", NOTIFICATION_HOLIDAYS=self.HOLIDAYS)
+        values.update(extra)
+        env = dict(self.env(**values), LD_PRELOAD=FAKETIME_LIB, FAKETIME="@" + when)
+        env["ASAN_OPTIONS"] += ":verify_asan_link_order=0"
+        return env
+
+    def test_run_posts_nothing_on_a_holiday_and_only_the_next_day(self):
+        self.write_state("2026-12-24T08:00:02+01:00")
+        d = self.daemon("2026-12-25 10:00:00", TZ="Europe/Paris", NOTIFICATION_HOLIDAYS=self.HOLIDAYS)
+        d.wait_for("running")
+        self.assertIn("next 2026-12-26T08:00:00+01:00", d.text())
+        d.wait_for("today (2026-12-25) is one of the digest's holidays: no digest; next 2026-12-26T08:00:00+01:00")
+        time.sleep(3)  # three minutes of fake time past the hour, on the holiday
+        self.assertEqual(self.posts(), 0)
+        d.set_clock("2026-12-26 07:59:00")
+        self.wait_posted(d, 1)
+        time.sleep(2)
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(self.posts(), 1)  # the holiday's digest is not caught up
+        self.assertEqual(d.text().count("is one of the digest's holidays"), 1)  # said once
+        self.assertTrue(self.state()["last_sync"].startswith("2026-12-26T08:0"), self.state())
+
+    def test_once_on_a_holiday_says_so_and_force_sends(self):
+        p = self.run_pt("once", env=self.faked("2027-01-01 09:00:00"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("today (2027-01-01) is one of the digest's holidays; nothing sent", p.stderr)
+        self.assertEqual(self.teams.requests, [])
+        self.assertFalse(os.path.exists(self.path("state.json")))  # no attempt recorded
+        p = self.run_pt("once", "--force", env=self.faked("2027-01-01 09:00:00"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.posts(), 1)
+        p = self.run_pt("once", env=self.faked("2027-01-02 09:00:00"))  # not a holiday
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.posts(), 2)
+
+    def test_the_holiday_is_the_local_date(self):
+        # 23:30 UTC on 24 December is already the 25th in Paris
+        env = self.faked("2026-12-24 23:30:00", TZ="UTC")  # the clock's zone; the digest's is Paris
+        self.write("paris.lua", 'return { workspace = env("PLANE_WORKSPACE"), plane_api_token = env("PLANE_API_TOKEN"),\n'
+                   '  plane_base_url = env("PLANE_BASE_URL"), projects = env("PLANE_PROJECT_ID"),\n'
+                   '  teams_webhook_url = env("TEAMS_WEBHOOK_URL"), state_file = env("STATE_FILE"),\n'
+                   '  log_file = "", timezone = "Europe/Paris", holidays = { "2026-12-25" } }\n')
+        p = self.run_pt("-c", "paris.lua", "once", env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("today (2026-12-25) is one of the digest's holidays", p.stderr)
+        self.assertEqual(self.teams.requests, [])
+
+    def test_status_says_holiday_not_overdue(self):
+        self.write_state("2026-12-24T08:00:02+01:00")
+        p = self.run_pt("status", env=self.faked("2026-12-25 10:00:00"))
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertIn("today: 2026-12-25, a holiday: no digest is due", p.stdout)
+        self.assertIn("next due: 2026-12-26T08:00:00+01:00", p.stdout)
+        self.assertIn("health: ok", p.stdout)
+        p = self.run_pt("status", env=self.faked("2026-12-25 10:00:00", NOTIFICATION_HOLIDAYS=None))
+        self.assertEqual(p.returncode, 1, p.stdout)  # the same day without the holiday
+        self.assertIn("more than an hour overdue", p.stdout)

@@ -323,6 +323,23 @@ class TestDryRun(NetCase):
         self.assertEqual(open(self.path("state.json"), "rb").read(), before)
 
 
+class TestHolidaysReachTheScripts(NetCase):
+    def test_ctx_holidays(self):
+        with open(self.path("scripts", "transform.lua"), encoding="utf-8") as f:
+            text = f.read()
+        name = 'name = type(issue.name) == "string" and issue.name or "(untitled)",'
+        self.assertIn(name, text)
+        self.write("scripts/transform.lua", text.replace(
+            name, 'name = #ctx.holidays .. ": " .. table.concat(ctx.holidays, " "),'))
+        # a dry run is a preview: it shows the card even on a holiday
+        p = self.once("--dry-run", NOTIFICATION_HOLIDAYS="2027-01-01,2026-12-25")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(envelope_rows(json.loads(p.stdout))[0][2], "2: 2026-12-25 2027-01-01")
+        p = self.once("--dry-run")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(envelope_rows(json.loads(p.stdout))[0][2], "0: ")
+
+
 class TestMetrics(NetCase):
     def metrics(self):
         out = {}

@@ -33,6 +33,19 @@ static void test_tz(void) {
   CHECK(!config_tz_valid(""));
 }
 
+static void test_date(void) {
+  CHECK(config_parse_date("2026-12-25") == 0);
+  CHECK(config_parse_date("2028-02-29") == 0); /* a leap year */
+  CHECK(config_parse_date("2000-02-29") == 0);
+  const char *form[] = {"2026-12-5", "26-12-25", "2026/12/25", "2026-12-25 ", " 2026-12-25",
+                        "2026-12-25T00:00", "", "2026-1a-25", "25.12.2026"};
+  for (size_t i = 0; i < sizeof form / sizeof *form; i++) CHECK(config_parse_date(form[i]) == -1);
+  const char *impossible[] = {"2026-02-29", "2026-02-30", "1900-02-29", "2026-13-01", "2026-00-10",
+                              "2026-04-31", "2026-12-00", "0026-12-25"};
+  for (size_t i = 0; i < sizeof impossible / sizeof *impossible; i++)
+    CHECK(config_parse_date(impossible[i]) == -2);
+}
+
 static int write_tmp(const char *text, char *path) {
   strcpy(path, "/tmp/pt-config-XXXXXX");
   int fd = mkstemp(path);
@@ -89,6 +102,28 @@ static void test_load(void) {
     CHECK(c->digests[1].limit == 5 && c->digests[0].limit == 10);
     config_free(c);
   }
+  c = NULL; /* holidays: sorted, repeats dropped; a digest's own list replaces the top level's */
+  CHECK(load("return { holidays = '2027-01-01, 2026-12-25,2027-01-01', "
+             "digests = { { name = 'a' }, { name = 'b', holidays = { '2026-05-01' } }, "
+             "{ name = 'c', holidays = {} } } }", &c, err) == 0);
+  if (c) {
+    CHECK(c->digests[0].nholidays == 2);
+    if (c->digests[0].nholidays == 2) {
+      CHECK_STR(c->digests[0].holidays[0], "2026-12-25");
+      CHECK_STR(c->digests[0].holidays[1], "2027-01-01");
+    }
+    CHECK(c->digests[1].nholidays == 1 && !strcmp(c->digests[1].holidays[0], "2026-05-01"));
+    CHECK(c->digests[2].nholidays == 0);
+    config_free(c);
+  }
+  expect_error("return { holidays = { '2026-12-25', '2026-02-30' } }",
+               ": holidays[2] = \"2026-02-30\" is not a date: February 2026 has 28 days");
+  expect_error("return { holidays = '2026-12-25,2026-13-01' }",
+               ": holidays[2] = \"2026-13-01\" is not a date: there is no month 13");
+  expect_error("return { digests = { { name = 'a', holidays = { '2026-12-25', '2026-12-26', '26/12/2026' } } } }",
+               ": digests[1]: holidays[3] = \"26/12/2026\" is not a date; write YYYY-MM-DD");
+  expect_error("return { holidays = { 20261225 } }", ": holidays[1] must be a date string (YYYY-MM-DD), not a number");
+  expect_error("return { holidays = true }", ": holidays must be a list of dates");
   expect_error("return { hour = '25' }", "hour = \"25\" is not a time of day");
   expect_error("return { huor = 8 }", "unknown key 'huor'");
   expect_error("return { timezone = 'Mars/Olympus' }", "not a known IANA time zone");
@@ -107,6 +142,7 @@ int main(void) {
   test_hour();
   test_days();
   test_tz();
+  test_date();
   test_load();
   return CHECK_DONE();
 }

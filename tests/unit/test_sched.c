@@ -1,4 +1,4 @@
-/* sched.c: due or not, across days, failures and daylight saving (Europe/Paris). */
+/* sched.c: due or not, across days, holidays, failures and daylight saving (Europe/Paris). */
 #include <stdlib.h>
 
 #include "check.h"
@@ -82,6 +82,74 @@ static void test_fall_back_overlap(void) {
   CHECK(sched_next(&d, &v, first + 60) == at("2026-10-26T02:30:00+01:00"));
 }
 
+static void test_holiday_on_a_monday(void) {
+  char *holidays[] = {"2026-11-30"}; /* a Monday */
+  struct digest d = paris(8, 30, 0x3e);
+  d.holidays = holidays, d.nholidays = 1;
+  struct sched_view v = {0};
+  v.last_success = at("2026-11-27T08:30:02+01:00"); /* Friday's */
+  CHECK(sched_holiday(&d, at("2026-11-30T09:00:00+01:00")));
+  CHECK(!sched_holiday(&d, at("2026-12-01T09:00:00+01:00")));
+  CHECK(!sched_due(&d, &v, at("2026-11-30T08:30:00+01:00")));
+  CHECK(!sched_due(&d, &v, at("2026-11-30T23:59:00+01:00")));
+  CHECK(sched_next(&d, &v, at("2026-11-28T09:00:00+01:00")) == at("2026-12-01T08:30:00+01:00"));
+  CHECK(sched_next(&d, &v, at("2026-11-30T12:00:00+01:00")) == at("2026-12-01T08:30:00+01:00"));
+  /* the holiday is judged by the local date: 23:30 UTC on the 29th is the 30th in Paris */
+  CHECK(sched_holiday(&d, at("2026-11-29T23:30:00Z")));
+  CHECK(!sched_holiday(&d, at("2026-11-30T23:30:00Z")));
+  /* down over the holiday: Tuesday's digest, once; the holiday is not caught up */
+  CHECK(sched_due(&d, &v, at("2026-12-01T10:00:00+01:00")));
+  v.last_success = at("2026-12-01T10:00:03+01:00");
+  CHECK(!sched_due(&d, &v, at("2026-12-01T10:30:00+01:00")));
+  CHECK(sched_next(&d, &v, at("2026-12-01T10:30:00+01:00")) == at("2026-12-02T08:30:00+01:00"));
+  /* a failure the day before does not make the holiday due */
+  struct sched_view failed = {0};
+  failed.last_failed = 1;
+  failed.last_attempt = at("2026-11-27T23:50:00+01:00");
+  CHECK(!sched_due(&d, &failed, at("2026-11-30T08:30:00+01:00")));
+}
+
+static void test_holiday_list_that_ends(void) {
+  /* nine days off in a row: the next digest is more than 8 days away */
+  char *holidays[] = {"2026-12-24", "2026-12-25", "2026-12-26", "2026-12-27", "2026-12-28",
+                      "2026-12-29", "2026-12-30", "2026-12-31", "2027-01-01"};
+  struct digest d = paris(8, 0, DAYS_ALL);
+  d.holidays = holidays, d.nholidays = 9;
+  struct sched_view v = {0};
+  v.last_success = at("2026-12-23T08:00:01+01:00");
+  CHECK(!sched_due(&d, &v, at("2026-12-24T08:00:00+01:00")));
+  CHECK(!sched_due(&d, &v, at("2027-01-01T20:00:00+01:00")));
+  CHECK(sched_due(&d, &v, at("2027-01-02T08:00:00+01:00"))); /* after the last one */
+  CHECK(sched_next(&d, &v, at("2026-12-23T09:00:00+01:00")) == at("2027-01-02T08:00:00+01:00"));
+  /* a list whose dates are all past changes nothing */
+  char *past[] = {"2025-12-25", "2026-01-01"};
+  d.holidays = past, d.nholidays = 2;
+  CHECK(sched_due(&d, &v, at("2026-12-24T08:00:00+01:00")));
+  CHECK(sched_next(&d, &v, at("2026-12-23T09:00:00+01:00")) == at("2026-12-24T08:00:00+01:00"));
+}
+
+static void test_holiday_on_a_daylight_saving_change(void) {
+  char *spring[] = {"2026-03-29"}; /* 02:00 CET jumps to 03:00 CEST */
+  struct digest d = paris(2, 30, DAYS_ALL);
+  d.holidays = spring, d.nholidays = 1;
+  struct sched_view v = {0};
+  CHECK(!sched_due(&d, &v, at("2026-03-29T03:00:00+02:00"))); /* the end of the gap */
+  CHECK(!sched_due(&d, &v, at("2026-03-29T23:59:00+02:00")));
+  v.last_success = at("2026-03-28T02:30:01+01:00");
+  CHECK(sched_next(&d, &v, at("2026-03-28T03:00:00+01:00")) == at("2026-03-30T02:30:00+02:00"));
+  char *fall[] = {"2026-10-25"}; /* 03:00 CEST goes back to 02:00 CET */
+  d.holidays = fall;
+  CHECK(!sched_due(&d, &v, at("2026-10-25T02:30:00+02:00")));
+  CHECK(!sched_due(&d, &v, at("2026-10-25T02:30:00+01:00")));
+  v.last_success = at("2026-10-24T02:30:01+02:00");
+  CHECK(sched_next(&d, &v, at("2026-10-24T03:00:00+02:00")) == at("2026-10-26T02:30:00+01:00"));
+  /* a holiday the day before: the change day's digest fires at the end of the gap */
+  char *before[] = {"2026-03-28"};
+  d.holidays = before;
+  v.last_success = at("2026-03-27T02:30:01+01:00");
+  CHECK(sched_next(&d, &v, at("2026-03-27T03:00:00+01:00")) == at("2026-03-29T03:00:00+02:00"));
+}
+
 static void test_sleep_is_bounded(void) {
   struct digest d = paris(8, 0, DAYS_ALL);
   struct sched_view v = {0};
@@ -105,6 +173,9 @@ int main(void) {
   test_failures_retry_every_15_minutes();
   test_spring_forward_gap();
   test_fall_back_overlap();
+  test_holiday_on_a_monday();
+  test_holiday_list_that_ends();
+  test_holiday_on_a_daylight_saving_change();
   test_sleep_is_bounded();
   test_iso();
   return CHECK_DONE();

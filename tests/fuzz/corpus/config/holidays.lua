@@ -1,0 +1,1 @@
+return { workspace = "acme", holidays = "2027-01-01, 2026-12-25,2026-12-25", digests = { { name = "a" }, { name = "b", holidays = { "2028-02-29", "2026-02-30" } }, { name = "c", holidays = {} } } }
