@@ -7,6 +7,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "render.h"
+#include "script.h"
 #include "teams.h"
 
 struct sync {
