@@ -320,13 +320,17 @@ static int l_read_only(lua_State *L) {
   return luaL_error(L, "pt.dates is read-only (field '%s')", luaL_optstring(L, 2, "?"));
 }
 
-/* The host's date module for the scripts: run in the sandbox (it reaches nothing of the
- * host), behind a read-only view, cached like any module. */
+/* The host's date module for the scripts: run in a sandbox of its own (it reaches nothing
+ * of the host, and a script that changes its own string or math does not change it),
+ * behind a read-only view, cached like any module. */
 static int push_dates(lua_State *L) {
   char err[ERR_LEN];
   if (luaL_loadbufferx(L, (const char *)dates_lua, sizeof dates_lua, "=host/pt/dates.lua", "t") != LUA_OK)
     return lua_error(L);
-  if (run_sandboxed(L, lua_upvalueindex(2), err) < 0) return luaL_error(L, "require 'pt.dates' failed: %s", err);
+  script_push_sandbox_base(L); /* libraries of its own: what a script changes in its own stays there */
+  lua_insert(L, -2);
+  if (run_sandboxed(L, lua_gettop(L) - 1, err) < 0) return luaL_error(L, "require 'pt.dates' failed: %s", err);
+  lua_remove(L, -2);
   lua_createtable(L, 0, 3); /* the view's metatable: reads go to the module */
   lua_insert(L, -2);
   lua_setfield(L, -2, "__index");

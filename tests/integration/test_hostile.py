@@ -143,3 +143,12 @@ return {
         for name in ("first", "second"):
             self.assertIn("self-check %s: the scripts turned the built-in sample (7 issues) into 6 rows of 6 matching"
                           % name, p.stdout)
+
+    def test_the_date_module_is_read_only_for_the_scripts(self):
+        text = open(self.path("scripts", "transform.lua"), encoding="utf-8").read()
+        self.write("scripts/transform.lua", text.replace('local dates = require("pt.dates")',
+                                                         'local dates = require("pt.dates")\ndates.parse = nil', 1))
+        p = self.run_pt("check", env=base_env())
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("pt.dates is read-only (field 'parse')", p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
