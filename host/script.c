@@ -439,13 +439,10 @@ static const struct {
 /* The host's own Lua, with what only the host may call: the JSON encoder and a clock. */
 static int load_prelude(struct script *s, char *err) {
   lua_State *L = s->L;
+  static const luaL_Reg native[] = {{"encode", json_l_encode}, {"clock_ms", l_clock_ms}, {NULL, NULL}};
   lua_getglobal(L, "package");
   lua_getfield(L, -1, "loaded");
-  lua_newtable(L);
-  lua_pushcfunction(L, json_l_encode);
-  lua_setfield(L, -2, "encode");
-  lua_pushcfunction(L, l_clock_ms);
-  lua_setfield(L, -2, "clock_ms");
+  luaL_newlib(L, native);
   lua_setfield(L, -2, "host.native");
   lua_pop(L, 2);
   for (size_t i = 0; i < sizeof MODULES / sizeof *MODULES; i++)
