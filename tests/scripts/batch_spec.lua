@@ -276,3 +276,58 @@ describe("batch: a saved sync", function()
         "saved.json"), 1, true)
   end)
 end)
+
+describe("render: what the scripts get", function()
+  local T = require("transform")
+  local C = require("card")
+
+  local function scripts(transform)
+    return { transform = transform, card = C.card, dir = "scripts" }
+  end
+
+  local function ctx()
+    return { digest = "main", app_url = "https://app.plane.so", workspace = "acme", now = "2026-11-26T08:00:00+01:00",
+      date = "2026-11-26", limit = 10, empty = "post", language = "en",
+      states = { { group = "started" }, { group = "unstarted" }, { group = "backlog" } } }
+  end
+
+  it("returns one table with every field the host reads", function()
+    local out = render.render(scripts(T.transform), sample(), ctx(), 24000, false)
+    assert.equal(7, out.fetched)
+    assert.equal(6, out.matching)
+    assert.equal(6, #out.ids)
+    assert.equal("string", type(out.envelope))
+    assert.equal("number", type(out.transform_ms))
+    assert.equal("number", type(out.card_ms))
+  end)
+
+  it("gives transform a copy of the batch's projects: what it changes stays its own", function()
+    local b = sample()
+    local function vandal(issues, c)
+      for _, p in pairs(c.projects) do
+        for _, s in ipairs(p.states) do s.name, s.group = "renamed", "renamed" end
+        p.identifier, p.states = "X", {}
+      end
+      return T.transform(issues, c)
+    end
+    render.render(scripts(vandal), b, ctx(), 24000, false)
+    for _, p in pairs(b.projects) do
+      assert.is_not.equal("X", p.identifier)
+      assert.is_true(#p.states > 0)
+      for _, s in ipairs(p.states) do assert.is_not.equal("renamed", s.name) end
+    end
+    -- and the next sample is the sample
+    assert.equal(6, render.render(scripts(T.transform), sample(), ctx(), 24000, false).matching)
+  end)
+
+  it("keeps shared tables shared in a copy, and copies cycles", function()
+    local shared = { 1 }
+    local t = { a = shared, b = shared }
+    t.self = t
+    local c = render.copy(t)
+    assert.is_not.equal(t, c)
+    assert.equal(c.a, c.b)
+    assert.is_not.equal(shared, c.a)
+    assert.equal(c, c.self)
+  end)
+end)
