@@ -52,4 +52,13 @@ function H.online_project(a)
   return { text = text, warnings = warnings }
 end
 
+-- An argument the C side did not send is an error naming the hook and the field, not a
+-- nil that turns up later somewhere else.
+for name, hook in pairs(H) do
+  local strict = { __index = function(_, k)
+    error(string.format("internal: hook %s: no argument '%s'", name, tostring(k)), 0)
+  end }
+  H[name] = function(a) return hook(setmetatable(a, strict)) end
+end
+
 return H

@@ -60,6 +60,11 @@ int main(void) {
   double d = 0;
   CHECK(call(s, "count", NUM, 1, batch_ref(b), &d, err) == 0 && d == 7.0);
 
+  /* an argument the hook reads and the C side did not send */
+  struct hook no_batch = {"count", NULL, 0, COUNT, 1};
+  CHECK(hook_call(s, &no_batch, NULL, &n, err) < 0);
+  CHECK(strstr(err, "internal: hook count: no argument 'batch'") != NULL);
+
   /* a hook that does not exist */
   CHECK(call(s, "no_such_hook", COUNT, 1, batch_ref(b), &n, err) < 0);
   CHECK_STR(err, "internal: host/hooks.lua has no hook no_such_hook");
