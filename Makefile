@@ -96,7 +96,7 @@ preview: build deps-test
 	@echo "open $(BUILD)/preview.html in a browser"
 
 lint: deps-lua
-	luacheck -q scripts host/batch.lua host/cardcheck.lua tests/scripts config.lua examples/config.lua
+	luacheck -q scripts host tests/scripts config.lua examples/config.lua
 	python3 tools/gen_card_rules.py --check
 
 test-lua: deps-lua

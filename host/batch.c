@@ -1,140 +1,158 @@
 #include "batch.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hook.h"
+#include "script.h"
+
 struct batch {
   struct script *s;
-  int ref; /* host/batch.lua's batch table */
+  int ref; /* the batch table of host/pages.lua */
 };
 
-static int batch_from(struct script *s, const char *fn, struct batch **out, char *err) {
-  struct script_val r = {SV_REF, 0, 0, NULL, 0, 0};
-  if (script_host(s, fn, NULL, 0, &r, 1, err) < 0) return -1;
+/* ---- the hooks (host/hooks.lua) ------------------------------------------------- */
+
+struct made {
+  int batch;
+};
+static const struct hook_field MADE[] = {{"batch", HF_REF, offsetof(struct made, batch), 0, NULL, 0, 0}};
+static const struct hook_field NO_FIELDS[1];
+static const struct hook NEW = {"new", NO_FIELDS, 0, HOOK_FIELDS(MADE)};
+static const struct hook SAMPLE = {"sample", NO_FIELDS, 0, HOOK_FIELDS(MADE)};
+
+struct one_batch {
+  int batch;
+};
+static const struct hook_field ONE_BATCH[] = {{"batch", HF_REF, offsetof(struct one_batch, batch), 0, NULL, 0, 0}};
+struct counted {
+  long long count;
+};
+static const struct hook_field COUNTED[] = {{"count", HF_INT, offsetof(struct counted, count), 0, NULL, 0, 0}};
+static const struct hook COUNT = {"count", HOOK_FIELDS(ONE_BATCH), HOOK_FIELDS(COUNTED)};
+
+/* A Plane reply for one project (pid NULL: the workspace's projects list). */
+struct reply {
+  int batch;
+  const char *pid, *body;
+  size_t len;
+  const char *where;
+};
+#define REPLY_F(n, t, m) {n, t, offsetof(struct reply, m), 0, NULL, 0, 0}
+static const struct hook_field REPLY[] = {
+    REPLY_F("batch", HF_REF, batch), REPLY_F("pid", HF_STR, pid),
+    {"body", HF_LSTR, offsetof(struct reply, body), offsetof(struct reply, len), NULL, 0, 0},
+    REPLY_F("where", HF_STR, where)};
+struct paged {
+  int has_next;
+  char *cursor;
+  long long count;
+};
+static const struct hook_field PAGED[] = {
+    {"has_next", HF_BOOL, offsetof(struct paged, has_next), 0, NULL, 0, 0},
+    {"next_cursor", HF_STR, offsetof(struct paged, cursor), 0, NULL, 0, 0},
+    {"count", HF_INT, offsetof(struct paged, count), 0, NULL, 0, 0}};
+static const struct hook ISSUES_PAGE = {"add_issues_page", HOOK_FIELDS(REPLY), HOOK_FIELDS(PAGED)};
+static const struct hook STATES_PAGE = {"add_states_page", HOOK_FIELDS(REPLY), HOOK_FIELDS(PAGED)};
+static const struct hook PROJECTS_PAGE = {"add_projects_page", HOOK_FIELDS(REPLY), HOOK_FIELDS(PAGED)};
+static const struct hook PROJECT = {"set_project", HOOK_FIELDS(REPLY), NO_FIELDS, 0};
+static const struct hook MEMBERS = {"set_members", HOOK_FIELDS(REPLY), NO_FIELDS, 0};
+static const struct hook ISSUES_FILE = {"add_issues_file", HOOK_FIELDS(REPLY), NO_FIELDS, 0};
+
+struct saved {
+  char *json;
+  size_t len;
+};
+static const struct hook_field SAVED[] = {
+    {"json", HF_LSTR, offsetof(struct saved, json), offsetof(struct saved, len), NULL, 0, 0}};
+static const struct hook SAVE = {"save", HOOK_FIELDS(ONE_BATCH), HOOK_FIELDS(SAVED)};
+
+/* ---- the batch ------------------------------------------------------------------- */
+
+static int batch_from(struct script *s, const struct hook *h, struct batch **out, char *err) {
+  struct made m = {0};
+  if (hook_call(s, h, NULL, &m, err) < 0) return -1;
   struct batch *b = xcalloc(1, sizeof *b);
   b->s = s;
-  b->ref = r.ref;
+  b->ref = m.batch;
   *out = b;
   return 0;
 }
 
-int batch_new(struct script *s, struct batch **out, char *err) { return batch_from(s, "new", out, err); }
+int batch_new(struct script *s, struct batch **out, char *err) { return batch_from(s, &NEW, out, err); }
 
-int batch_sample(struct script *s, struct batch **out, char *err) { return batch_from(s, "sample", out, err); }
+int batch_sample(struct script *s, struct batch **out, char *err) { return batch_from(s, &SAMPLE, out, err); }
 
 void batch_free(struct batch *b) {
   if (!b) return;
-  script_unref(b->s, b->ref);
+  hook_unref(b->s, b->ref);
   script_collect(b->s);
   free(b);
 }
 
 struct script *batch_script(const struct batch *b) { return b->s; }
 
-struct script_val batch_val(const struct batch *b) {
-  struct script_val v = SV_R(b->ref);
-  return v;
-}
+int batch_ref(const struct batch *b) { return b->ref; }
 
 size_t batch_count(const struct batch *b) {
-  struct script_val in[] = {SV_R(b->ref)}, out[] = {SV_I(0)};
+  struct one_batch in = {b->ref};
+  struct counted out = {0};
   char err[ERR_LEN];
-  return script_host(b->s, "count", in, 1, out, 1, err) < 0 ? 0 : (size_t)out[0].i;
+  return hook_call(b->s, &COUNT, &in, &out, err) < 0 ? 0 : (size_t)out.count;
 }
 
-static int add_page(struct batch *b, const char *fn, const char *pid, const char *body, size_t len,
+static int add_page(struct batch *b, const struct hook *h, const char *pid, const char *body, size_t len,
                     const char *where, struct page_info *pi, char *err) {
-  struct script_val in[] = {SV_R(b->ref), SV_S(pid, strlen(pid)), SV_S(body ? body : "", body ? len : 0),
-                            SV_S(where, strlen(where))};
-  struct script_val out[] = {{SV_BOOL, 0, 0, NULL, 0, 0}, SV_S(NULL, 0), SV_I(0)};
-  if (script_host(b->s, fn, in, 4, out, 3, err) < 0) return -1;
-  pi->has_next = (int)out[0].i;
-  snprintf(pi->next_cursor, sizeof pi->next_cursor, "%s", out[1].s ? out[1].s : "");
-  pi->count = (size_t)out[2].i;
-  script_vals_free(out, 3);
+  struct reply in = {b->ref, pid, body, len, where};
+  struct paged out = {0};
+  if (hook_call(b->s, h, &in, &out, err) < 0) return -1;
+  pi->has_next = out.has_next;
+  snprintf(pi->next_cursor, sizeof pi->next_cursor, "%s", out.cursor);
+  pi->count = (size_t)out.count;
+  hook_free(h, &out);
   return 0;
 }
 
 int batch_add_issues_page(struct batch *b, const char *pid, const char *body, size_t len,
                           const char *where, struct page_info *pi, char *err) {
-  return add_page(b, "add_issues_page", pid, body, len, where, pi, err);
+  return add_page(b, &ISSUES_PAGE, pid, body, len, where, pi, err);
 }
 
 int batch_add_states_page(struct batch *b, const char *pid, const char *body, size_t len,
                           const char *where, struct page_info *pi, char *err) {
-  return add_page(b, "add_states_page", pid, body, len, where, pi, err);
+  return add_page(b, &STATES_PAGE, pid, body, len, where, pi, err);
 }
 
-static int set_one(struct batch *b, const char *fn, const char *pid, const char *body, size_t len,
-                   const char *where, char *err) {
-  struct script_val in[] = {SV_R(b->ref), SV_S(pid, strlen(pid)), SV_S(body ? body : "", body ? len : 0),
-                            SV_S(where, strlen(where))};
-  return script_host(b->s, fn, in, 4, NULL, 0, err);
+int batch_add_projects_page(struct batch *b, const char *body, size_t len, const char *where,
+                            struct page_info *pi, char *err) {
+  return add_page(b, &PROJECTS_PAGE, NULL, body, len, where, pi, err);
 }
 
 int batch_set_project(struct batch *b, const char *pid, const char *body, size_t len,
                       const char *where, char *err) {
-  return set_one(b, "set_project", pid, body, len, where, err);
+  struct reply in = {b->ref, pid, body, len, where};
+  return hook_call(b->s, &PROJECT, &in, NULL, err);
 }
 
 int batch_set_members(struct batch *b, const char *pid, const char *body, size_t len,
                       const char *where, char *err) {
-  return set_one(b, "set_members", pid, body, len, where, err);
+  struct reply in = {b->ref, pid, body, len, where};
+  return hook_call(b->s, &MEMBERS, &in, NULL, err);
 }
 
 int batch_save(struct batch *b, char **json, size_t *len, char *err) {
-  struct script_val in[] = {SV_R(b->ref)}, out[] = {SV_S(NULL, 0)};
-  if (script_host(b->s, "save", in, 1, out, 1, err) < 0) return -1;
-  *json = out[0].s;
-  *len = out[0].len;
+  struct one_batch in = {b->ref};
+  struct saved out = {0};
+  if (hook_call(b->s, &SAVE, &in, &out, err) < 0) return -1;
+  *json = out.json;
+  *len = out.len;
   return 0;
 }
 
 int batch_add_issues_file(struct batch *b, const char *body, size_t len, const char *fname,
                           char *err) {
-  struct script_val in[] = {SV_R(b->ref), SV_S(body, len), SV_S(fname, strlen(fname))};
-  return script_host(b->s, "add_issues_file", in, 3, NULL, 0, err);
-}
-
-int batch_add_projects_page(struct batch *b, const char *body, size_t len, const char *where,
-                            struct page_info *pi, char *err) {
-  struct script_val in[] = {SV_R(b->ref), SV_S(body ? body : "", body ? len : 0), SV_S(where, strlen(where))};
-  struct script_val out[] = {{SV_BOOL, 0, 0, NULL, 0, 0}, SV_S(NULL, 0), SV_I(0)};
-  if (script_host(b->s, "add_projects_page", in, 3, out, 3, err) < 0) return -1;
-  pi->has_next = (int)out[0].i;
-  snprintf(pi->next_cursor, sizeof pi->next_cursor, "%s", out[1].s ? out[1].s : "");
-  pi->count = (size_t)out[2].i;
-  script_vals_free(out, 3);
-  return 0;
-}
-
-/* A host function that returns one string: *out takes it over. */
-static int one_string(struct batch *b, const char *fn, struct script_val *in, int nin, char **out,
-                      int *count, char *err) {
-  struct script_val res[] = {SV_S(NULL, 0), SV_I(0)};
-  if (script_host(b->s, fn, in, nin, res, count ? 2 : 1, err) < 0) return -1;
-  *out = res[0].s ? res[0].s : xstrdup("");
-  if (count) *count = (int)res[1].i;
-  return 0;
-}
-
-int batch_choose_projects(struct batch *b, const char *wanted, const char *workspace, char **out,
-                          char *err) {
-  wanted = wanted ? wanted : "";
-  struct script_val in[] = {SV_R(b->ref), SV_S(wanted, strlen(wanted)), SV_S(workspace, strlen(workspace))};
-  return one_string(b, "choose_projects", in, 3, out, NULL, err);
-}
-
-int batch_discover(struct batch *b, const char *ctx_json, const char *chosen, int as_json, char **out,
-                   char *err) {
-  struct script_val in[] = {SV_R(b->ref), SV_S(ctx_json, strlen(ctx_json)), SV_S(chosen, strlen(chosen)),
-                            {SV_BOOL, as_json, 0, NULL, 0, 0}};
-  return one_string(b, "discover", in, 4, out, NULL, err);
-}
-
-int batch_online_project(struct batch *b, const char *ctx_json, const char *pid, char **out,
-                         int *warnings, char *err) {
-  struct script_val in[] = {SV_R(b->ref), SV_S(ctx_json, strlen(ctx_json)), SV_S(pid, strlen(pid))};
-  return one_string(b, "online_project", in, 3, out, warnings, err);
+  struct reply in = {b->ref, NULL, body, len, fname};
+  return hook_call(b->s, &ISSUES_FILE, &in, NULL, err);
 }

@@ -2,9 +2,24 @@
 -- Do not edit: regenerate. For every element and action type: the properties it may
 -- have (t: JSON type, enum: allowed values, lower case; types: element types;
 -- array: items; anyof: alternatives; any: anything) and what it needs.
+local ACTION_TYPES = {
+  "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility",
+}
+local ELEMENT_TYPES = {
+  "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet",
+  "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media",
+  "RichTextBlock", "TextBlock",
+}
+local INLINE_TYPES = {
+  "TextRun",
+}
+local SELECT_ACTION_TYPES = {
+  "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility",
+}
+
 return {
   ["Action.OpenUrl"] = { required = { "url" }, props = {
-    fallback = { anyof = { { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ACTION_TYPES }, { enum = { "drop" } } } },
     iconUrl = { t = "string" },
     requires = { t = "object" },
     style = { enum = { "default", "destructive", "positive" } },
@@ -13,7 +28,7 @@ return {
   } },
   ["Action.ShowCard"] = { required = {}, props = {
     card = { types = { "AdaptiveCard" } },
-    fallback = { anyof = { { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ACTION_TYPES }, { enum = { "drop" } } } },
     iconUrl = { t = "string" },
     requires = { t = "object" },
     style = { enum = { "default", "destructive", "positive" } },
@@ -21,14 +36,14 @@ return {
   } },
   ["Action.Submit"] = { required = {}, props = {
     data = { anyof = { { t = "string" }, { t = "object" } } },
-    fallback = { anyof = { { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ACTION_TYPES }, { enum = { "drop" } } } },
     iconUrl = { t = "string" },
     requires = { t = "object" },
     style = { enum = { "default", "destructive", "positive" } },
     title = { t = "string" },
   } },
   ["Action.ToggleVisibility"] = { required = {}, props = {
-    fallback = { anyof = { { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ACTION_TYPES }, { enum = { "drop" } } } },
     iconUrl = { t = "string" },
     requires = { t = "object" },
     style = { enum = { "default", "destructive", "positive" } },
@@ -36,8 +51,8 @@ return {
     title = { t = "string" },
   } },
   ActionSet = { required = { "actions" }, props = {
-    actions = { array = { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } } },
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    actions = { array = { types = ACTION_TYPES } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
@@ -47,13 +62,13 @@ return {
   } },
   AdaptiveCard = { required = {}, props = {
     ["$schema"] = { t = "string" },
-    actions = { array = { types = { "Action.OpenUrl", "Action.ShowCard", "Action.Submit", "Action.ToggleVisibility" } } },
+    actions = { array = { types = ACTION_TYPES } },
     backgroundImage = { anyof = { { types = { "BackgroundImage" } }, { t = "string" } } },
-    body = { array = { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } } },
+    body = { array = { types = ELEMENT_TYPES } },
     fallbackText = { t = "string" },
     lang = { t = "string" },
     minHeight = { t = "string" },
-    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    selectAction = { types = SELECT_ACTION_TYPES },
     speak = { t = "string" },
     style = { enum = { "accent", "attention", "default", "emphasis", "good", "warning" } },
     version = { t = "string" },
@@ -71,10 +86,10 @@ return {
     fallback = { anyof = { { types = { "Column" } }, { enum = { "drop" } } } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
-    items = { array = { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } } },
+    items = { array = { types = ELEMENT_TYPES } },
     minHeight = { t = "string" },
     requires = { t = "object" },
-    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    selectAction = { types = SELECT_ACTION_TYPES },
     separator = { t = "boolean" },
     spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
     style = { anyof = { { enum = { "accent", "attention", "default", "emphasis", "good", "warning" } }, { t = "null" } } },
@@ -85,13 +100,13 @@ return {
     backgroundImage = { anyof = { { types = { "BackgroundImage" } }, { t = "string" } } },
     bleed = { t = "boolean" },
     columns = { array = { types = { "Column" } } },
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
     minHeight = { t = "string" },
     requires = { t = "object" },
-    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    selectAction = { types = SELECT_ACTION_TYPES },
     separator = { t = "boolean" },
     spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
     style = { anyof = { { enum = { "accent", "attention", "default", "emphasis", "good", "warning" } }, { t = "null" } } },
@@ -99,14 +114,14 @@ return {
   Container = { required = { "items" }, props = {
     backgroundImage = { anyof = { { types = { "BackgroundImage" } }, { t = "string" } } },
     bleed = { t = "boolean" },
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
-    items = { array = { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } } },
+    items = { array = { types = ELEMENT_TYPES } },
     minHeight = { t = "string" },
     requires = { t = "object" },
-    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    selectAction = { types = SELECT_ACTION_TYPES },
     separator = { t = "boolean" },
     spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
     style = { anyof = { { enum = { "accent", "attention", "default", "emphasis", "good", "warning" } }, { t = "null" } } },
@@ -118,7 +133,7 @@ return {
   } },
   FactSet = { required = { "facts" }, props = {
     facts = { array = { types = { "Fact" } } },
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
@@ -129,13 +144,13 @@ return {
   Image = { required = { "url" }, props = {
     altText = { t = "string" },
     backgroundColor = { t = "string" },
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { anyof = { { t = "string" }, { enum = { "auto", "stretch" } } } },
     horizontalAlignment = { enum = { "center", "left", "right" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
     requires = { t = "object" },
-    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    selectAction = { types = SELECT_ACTION_TYPES },
     separator = { t = "boolean" },
     size = { enum = { "auto", "large", "medium", "small", "stretch" } },
     spacing = { enum = { "default", "extralarge", "large", "medium", "none", "padding", "small" } },
@@ -144,7 +159,7 @@ return {
     width = { t = "string" },
   } },
   ImageSet = { required = { "images" }, props = {
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     imageSize = { enum = { "auto", "large", "medium", "small", "stretch" } },
@@ -160,7 +175,7 @@ return {
   } },
   ["Input.ChoiceSet"] = { required = { "choices" }, props = {
     choices = { array = { types = { "Input.Choice" } } },
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isMultiSelect = { t = "boolean" },
@@ -173,7 +188,7 @@ return {
     wrap = { t = "boolean" },
   } },
   ["Input.Date"] = { required = {}, props = {
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
@@ -186,7 +201,7 @@ return {
     value = { t = "string" },
   } },
   ["Input.Number"] = { required = {}, props = {
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
@@ -199,10 +214,10 @@ return {
     value = { t = "number" },
   } },
   ["Input.Text"] = { required = {}, props = {
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
-    inlineAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    inlineAction = { types = SELECT_ACTION_TYPES },
     isMultiline = { t = "boolean" },
     isVisible = { t = "boolean" },
     maxLength = { t = "number" },
@@ -214,7 +229,7 @@ return {
     value = { t = "string" },
   } },
   ["Input.Time"] = { required = {}, props = {
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
@@ -227,7 +242,7 @@ return {
     value = { t = "string" },
   } },
   ["Input.Toggle"] = { required = { "title" }, props = {
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
@@ -242,7 +257,7 @@ return {
   } },
   Media = { required = { "sources" }, props = {
     altText = { t = "string" },
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     id = { t = "string" },
     isVisible = { t = "boolean" },
@@ -257,11 +272,11 @@ return {
     url = { t = "string" },
   } },
   RichTextBlock = { required = { "inlines" }, props = {
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     height = { enum = { "auto", "stretch" } },
     horizontalAlignment = { enum = { "center", "left", "right" } },
     id = { t = "string" },
-    inlines = { array = { types = { "TextRun" } } },
+    inlines = { array = { types = INLINE_TYPES } },
     isVisible = { t = "boolean" },
     requires = { t = "object" },
     separator = { t = "boolean" },
@@ -273,7 +288,7 @@ return {
   } },
   TextBlock = { required = { "text" }, props = {
     color = { enum = { "accent", "attention", "dark", "default", "good", "light", "warning" } },
-    fallback = { anyof = { { types = { "ActionSet", "ColumnSet", "Container", "FactSet", "Image", "ImageSet", "Input.ChoiceSet", "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media", "RichTextBlock", "TextBlock" } }, { enum = { "drop" } } } },
+    fallback = { anyof = { { types = ELEMENT_TYPES }, { enum = { "drop" } } } },
     fontType = { enum = { "default", "monospace" } },
     height = { enum = { "auto", "stretch" } },
     horizontalAlignment = { enum = { "center", "left", "right" } },
@@ -295,7 +310,7 @@ return {
     highlight = { t = "boolean" },
     isSubtle = { t = "boolean" },
     italic = { t = "boolean" },
-    selectAction = { types = { "Action.OpenUrl", "Action.Submit", "Action.ToggleVisibility" } },
+    selectAction = { types = SELECT_ACTION_TYPES },
     size = { enum = { "default", "extralarge", "large", "medium", "small" } },
     strikethrough = { t = "boolean" },
     text = { t = "string" },

@@ -10,7 +10,7 @@
 #include "http.h"
 #include "loop.h"
 #include "plane.h"
-#include "render.h"
+#include "reports.h"
 #include "teams.h"
 
 /* ---- the network: a loop, libcurl and the Plane client (its limiter and retries) ---- */
@@ -96,11 +96,10 @@ int onboard_discover(const struct config *cfg, struct script *s, const char *wan
   struct net n;
   struct batch *b = NULL;
   struct step list, states;
-  struct buf ctx, want;
+  struct buf want;
   char err[ERR_LEN], *all = NULL, *chosen = NULL, *text = NULL, **pids = NULL;
   size_t npids = 0;
   int rc = EXIT_SYNC;
-  buf_init(&ctx);
   buf_init(&want);
   if (net_open(&n, cfg, err) < 0 || batch_new(s, &b, err) < 0) {
     fprintf(stderr, "plane-teams: discover: %s\n", err);
@@ -112,7 +111,7 @@ int onboard_discover(const struct config *cfg, struct script *s, const char *wan
     fprintf(stderr, "plane-teams: discover: %s\n", list.err);
     goto cleanup;
   }
-  if (batch_choose_projects(b, "", d->workspace, &all, err) < 0) goto failed;
+  if (report_choose_projects(b, "", d->workspace, &all, err) < 0) goto failed;
   if (!*all) {
     fprintf(stderr, "plane-teams: discover: the API key's user sees no project in workspace %s: add them "
             "to a project (Plane: project settings, members), or use a key of a member\n", d->workspace);
@@ -127,7 +126,7 @@ int onboard_discover(const struct config *cfg, struct script *s, const char *wan
   }
   if (!wanted) /* the configured projects, when there are some */
     for (size_t i = 0; i < d->nprojects; i++) buf_printf(&want, "%s%s", i ? "," : "", d->projects[i]);
-  if (batch_choose_projects(b, wanted ? wanted : want.data ? want.data : "", d->workspace, &chosen, err) < 0) {
+  if (report_choose_projects(b, wanted ? wanted : want.data ? want.data : "", d->workspace, &chosen, err) < 0) {
     if (wanted) {
       fprintf(stderr, "plane-teams: discover: %s\n", err);
       rc = EXIT_USAGE;
@@ -137,8 +136,7 @@ int onboard_discover(const struct config *cfg, struct script *s, const char *wan
     fprintf(stderr, "plane-teams: discover: the configured projects: %s; the fragment is for all of them\n", err);
     chosen = xstrdup(all);
   }
-  render_ctx(d, time(NULL), NULL, &ctx);
-  if (batch_discover(b, ctx.data, chosen, as_json, &text, err) < 0) goto failed;
+  if (report_discover(b, d, chosen, as_json, &text, err) < 0) goto failed;
   fputs(text, stdout);
   if (as_json) fputc('\n', stdout);
   rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_SYNC;
@@ -148,7 +146,6 @@ failed:
 cleanup:
   free_list(pids, npids);
   free(all), free(chosen), free(text);
-  buf_free(&ctx);
   buf_free(&want);
   batch_free(b);
   net_close(&n);
@@ -163,9 +160,7 @@ static void online_digest(struct net *n, struct script *s, const struct digest *
                           int *warnings) {
   struct batch *b = NULL;
   struct step *steps = xcalloc(d->nprojects, sizeof *steps);
-  struct buf ctx;
   char err[ERR_LEN], note[600];
-  buf_init(&ctx);
   printf("online: digest %s (workspace %s)\n", d->name, d->workspace);
   if (batch_new(s, &b, err) < 0) {
     printf("  FAILED: %s\n", err);
@@ -175,14 +170,13 @@ static void online_digest(struct net *n, struct script *s, const struct digest *
   for (size_t i = 0; i < d->nprojects; i++)
     step_start(n, &steps[i], d, (const char *const *)&d->projects[i], 1, PLANE_ALL, b);
   net_wait(n);
-  render_ctx(d, time(NULL), NULL, &ctx);
   for (size_t i = 0; i < d->nprojects; i++) {
     char *text = NULL;
     int w = 0;
     if (steps[i].rc < 0) {
       printf("  project %s: FAILED: %s\n", d->projects[i], steps[i].err);
       (*problems)++;
-    } else if (batch_online_project(b, ctx.data, d->projects[i], &text, &w, err) < 0) {
+    } else if (report_online_project(b, d, d->projects[i], &text, &w, err) < 0) {
       printf("  project %s: FAILED: %s\n", d->projects[i], err);
       (*problems)++;
     } else {
@@ -195,7 +189,6 @@ static void online_digest(struct net *n, struct script *s, const struct digest *
   printf("  webhook: %s: %s (not posted to)\n", kind, note);
 cleanup:
   free(steps);
-  buf_free(&ctx);
   batch_free(b);
 }
 

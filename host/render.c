@@ -1,10 +1,11 @@
 #include "render.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "hook.h"
 
 void render_out_free(struct render_out *o) {
   free(o->envelope);
@@ -13,125 +14,105 @@ void render_out_free(struct render_out *o) {
   memset(o, 0, sizeof *o);
 }
 
-static void key(struct buf *b, const char *k) {
-  buf_addc(b, b->len ? ',' : '{');
-  json_add_string(b, k);
-  buf_addc(b, ':');
-}
+/* ---- the hooks (host/hooks.lua) ------------------------------------------------- */
 
-static void add_str(struct buf *b, const char *k, const char *v) {
-  if (!v) return;
-  key(b, k);
-  json_add_string(b, v);
-}
+#define F(st, n, t, m) {n, t, offsetof(struct st, m), 0, NULL, 0, 0}
+#define FL(st, n, t, m, l) {n, t, offsetof(struct st, m), offsetof(struct st, l), NULL, 0, 0}
 
-/* ctx.holidays: the digest's holiday dates, sorted ("YYYY-MM-DD"), [] when none. */
-static void add_holidays(struct buf *b, const struct digest *d) {
-  key(b, "holidays");
-  buf_addc(b, '[');
-  for (size_t i = 0; i < d->nholidays; i++) {
-    if (i) buf_addc(b, ',');
-    json_add_string(b, d->holidays[i]);
-  }
-  buf_addc(b, ']');
-}
+const struct hook_field render_state_fields[3] = {
+    F(state_sel, "id", HF_STR, id), F(state_sel, "name", HF_STR, name), F(state_sel, "group", HF_STR, group)};
 
-void render_ctx(const struct digest *d, time_t now, const struct state *st, struct buf *out) {
-  char iso[40], date[11];
-  iso8601_local(now, d->tz, iso, sizeof iso);
-  snprintf(date, sizeof date, "%.10s", iso);
-  add_str(out, "digest", d->name);
-  add_str(out, "app_url", d->app_url);
-  add_str(out, "workspace", d->workspace);
-  add_str(out, "now", iso);
-  add_str(out, "date", date);
-  key(out, "limit");
-  buf_printf(out, "%d", d->limit);
-  add_str(out, "empty", d->empty_skip ? "skip" : "post");
-  add_str(out, "language", d->language ? d->language : "en");
-  key(out, "states");
-  buf_addc(out, '[');
-  for (size_t i = 0; i < d->nstates; i++) {
-    if (i) buf_addc(out, ',');
-    buf_addc(out, '{');
-    size_t start = out->len;
-    const struct state_sel *s = &d->states[i];
-    const char *names[] = {"id", "name", "group"}, *vals[] = {s->id, s->name, s->group};
-    for (int k = 0; k < 3; k++) {
-      if (!vals[k]) continue;
-      if (out->len > start) buf_addc(out, ',');
-      json_add_string(out, names[k]);
-      buf_addc(out, ':');
-      json_add_string(out, vals[k]);
-    }
-    buf_addc(out, '}');
-  }
-  buf_addc(out, ']');
-  add_holidays(out, d);
-  if (st && st->last_sync) { /* before the first post nothing is marked new */
-    key(out, "previous");
-    buf_addc(out, '[');
-    for (size_t i = 0; i < st->nlast; i++) {
-      if (i) buf_addc(out, ',');
-      json_add_string(out, st->last_issues[i]);
-    }
-    buf_addc(out, ']');
-  }
-  buf_addc(out, '}');
-}
+/* The scripts' ctx, as the table they get. */
+struct ctx_in {
+  const char *digest, *app_url, *workspace, *now, *date, *empty, *language;
+  long long limit;
+  const struct state_sel *states;
+  size_t nstates;
+  char *const *previous; /* NULL: no post yet */
+  size_t nprevious;
+  char *const *holidays; /* the digest's holiday dates, sorted (YYYY-MM-DD); never NULL */
+  size_t nholidays;
+};
+static const struct hook_field CTX[] = {
+    F(ctx_in, "digest", HF_STR, digest),     F(ctx_in, "app_url", HF_STR, app_url),
+    F(ctx_in, "workspace", HF_STR, workspace), F(ctx_in, "now", HF_STR, now),
+    F(ctx_in, "date", HF_STR, date),         F(ctx_in, "limit", HF_INT, limit),
+    F(ctx_in, "empty", HF_STR, empty),       F(ctx_in, "language", HF_STR, language),
+    {"states", HF_RECORDS, offsetof(struct ctx_in, states), offsetof(struct ctx_in, nstates),
+     render_state_fields, 3, sizeof(struct state_sel)},
+    FL(ctx_in, "previous", HF_STRLIST, previous, nprevious),
+    FL(ctx_in, "holidays", HF_STRLIST, holidays, nholidays)};
 
-/* The posted ids, from the JSON list the host's Lua returned. */
-static int take_ids(const char *json, size_t len, struct render_out *out, char *err) {
-  struct json *v = NULL;
-  if (json_parse(json, len, &v, err) < 0 || v->type != JSON_ARRAY) {
-    json_free(v);
-    return errf(err, "internal: the rendered ids are not a JSON list");
-  }
-  out->ids = xcalloc(v->n, sizeof *out->ids);
-  for (size_t i = 0; i < v->n; i++) {
-    if (v->items[i].type != JSON_STRING) {
-      json_free(v);
-      return errf(err, "internal: a rendered id is not a string");
-    }
-    out->ids[out->posted++] = xstrdup(v->items[i].string);
-  }
-  json_free(v);
-  return 0;
-}
+struct render_in {
+  int batch;
+  struct ctx_in ctx;
+  long long budget;
+  int skip_empty;
+};
+static const struct hook_field RENDER_IN[] = {
+    F(render_in, "batch", HF_REF, batch),
+    {"ctx", HF_RECORD, offsetof(struct render_in, ctx), 0, CTX, sizeof CTX / sizeof *CTX, 0},
+    F(render_in, "budget", HF_INT, budget), F(render_in, "skip_empty", HF_BOOL, skip_empty)};
+
+struct render_res {
+  char *envelope; /* NULL: skipped */
+  size_t size;
+  char **ids;
+  size_t nids;
+  long long fetched, matching;
+  double transform_ms, card_ms;
+};
+static const struct hook_field RENDER_OUT[] = {
+    FL(render_res, "envelope", HF_OPTSTR, envelope, size), FL(render_res, "ids", HF_STRLIST, ids, nids),
+    F(render_res, "fetched", HF_INT, fetched),             F(render_res, "matching", HF_INT, matching),
+    F(render_res, "transform_ms", HF_NUM, transform_ms),   F(render_res, "card_ms", HF_NUM, card_ms)};
+static const struct hook RENDER = {"render", HOOK_FIELDS(RENDER_IN), HOOK_FIELDS(RENDER_OUT)};
+
+struct language_in {
+  const char *language, *where;
+};
+static const struct hook_field LANGUAGE_IN[] = {F(language_in, "language", HF_STR, language),
+                                                F(language_in, "where", HF_STR, where)};
+static const struct hook_field NO_FIELDS[1];
+static const struct hook LANGUAGE = {"check_language", HOOK_FIELDS(LANGUAGE_IN), NO_FIELDS, 0};
+
+/* ---- rendering -------------------------------------------------------------------- */
 
 int render_batch(struct batch *b, const struct digest *d, time_t now, const struct state *st,
                  int keep_empty, struct render_out *out, char *err) {
-  struct buf ctx;
-  int rc = -1;
-  buf_init(&ctx);
+  static char *const none[1] = {NULL};
+  char iso[40], date[11];
+  struct render_res res = {0};
   memset(out, 0, sizeof *out);
-  render_ctx(d, now, st, &ctx);
-  struct script_val in[] = {batch_val(b), SV_S(ctx.data, ctx.len), SV_I((long long)d->budget),
-                            {SV_BOOL, d->empty_skip && !keep_empty, 0, NULL, 0, 0}};
-  struct script_val res[] = {SV_S(NULL, 0), SV_S(NULL, 0), SV_I(0), SV_I(0), SV_I(0),
-                             {SV_NUM, 0, 0, NULL, 0, 0}, {SV_NUM, 0, 0, NULL, 0, 0}};
-  if (script_host(batch_script(b), "render", in, 4, res, 7, err) < 0) goto cleanup;
-  out->fetched = (size_t)res[2].i;
-  out->matching = (size_t)res[3].i;
-  out->transform_ms = res[5].n;
-  out->card_ms = res[6].n;
-  out->skipped = res[0].s == NULL;
-  if (take_ids(res[1].s, res[1].len, out, err) < 0) goto cleanup;
-  out->envelope = res[0].s;
-  out->size = res[0].len;
-  res[0].s = NULL;
-  rc = 0;
-cleanup:
-  script_vals_free(res, 7);
-  buf_free(&ctx);
-  if (rc < 0) render_out_free(out);
-  return rc;
+  iso8601_local(now, d->tz, iso, sizeof iso);
+  snprintf(date, sizeof date, "%.10s", iso);
+  struct render_in in = {
+      batch_ref(b),
+      {d->name, d->app_url, d->workspace, iso, date, d->empty_skip ? "skip" : "post",
+       d->language ? d->language : "en", d->limit, d->states, d->nstates, NULL, 0,
+       d->holidays ? d->holidays : none, d->nholidays},
+      (long long)d->budget, d->empty_skip && !keep_empty};
+  if (st && st->last_sync) { /* before the first post nothing is marked new */
+    in.ctx.previous = st->last_issues ? st->last_issues : none;
+    in.ctx.nprevious = st->nlast;
+  }
+  if (hook_call(batch_script(b), &RENDER, &in, &res, err) < 0) return -1;
+  out->envelope = res.envelope;
+  out->size = res.size;
+  out->skipped = res.envelope == NULL;
+  out->ids = res.ids;
+  out->posted = res.nids;
+  out->fetched = (size_t)res.fetched;
+  out->matching = (size_t)res.matching;
+  out->transform_ms = res.transform_ms;
+  out->card_ms = res.card_ms;
+  return 0;
 }
 
 int render_check_language(struct script *s, const struct config *c, const struct digest *d, char *err) {
   const char *lang = d->language ? d->language : "en";
-  struct script_val in[] = {SV_S(lang, strlen(lang)), SV_S(c->path, strlen(c->path))};
-  return script_host(s, "check_language", in, 2, NULL, 0, err);
+  struct language_in in = {lang, c->path};
+  return hook_call(s, &LANGUAGE, &in, NULL, err);
 }
 
 int render_selfcheck(struct script *s, const struct config *c, struct buf *report, char *err) {

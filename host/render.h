@@ -1,4 +1,4 @@
-/* Rendering: the scripts' ctx (built here, once, by render_ctx), transform.lua and
+/* Rendering: the scripts' ctx (a table built here, once per render), transform.lua and
  * card.lua run by the host's Lua over a batch, the Teams envelope within the size
  * budget, and the self-check on the built-in sample. */
 #pragma once
@@ -7,6 +7,7 @@
 
 #include "batch.h"
 #include "config.h"
+#include "hook.h"
 #include "state.h"
 #include "util.h"
 
@@ -23,10 +24,8 @@ struct render_out {
 };
 void render_out_free(struct render_out *o);
 
-/** The scripts' ctx for digest d at time now, as JSON: digest, app_url, workspace, now,
- *  date, limit, empty, states, holidays, and previous (the ids of the last posted card)
- *  when st records a post. */
-void render_ctx(const struct digest *d, time_t now, const struct state *st, struct buf *out);
+/** The fields of a configured state (id, name, group) as the hooks get them. */
+extern const struct hook_field render_state_fields[3];
 
 /** transform + card + envelope + size budget over b, for digest d. keep_empty: render
  *  a card even when nothing matches and d says empty = "skip". */

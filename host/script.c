@@ -7,7 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch_lua.h"
+#include "dates_lua.h"
+#include "hooks_lua.h"
+#include "onboard_lua.h"
+#include "pages_lua.h"
+#include "render_lua.h"
+#include "sample_lua.h"
+#include "saved_lua.h"
+#include "states_lua.h"
 #include "card_rules_lua.h"
 #include "cardcheck_lua.h"
 #include "json_lua.h"
@@ -249,7 +256,8 @@ void script_push_sandbox_base(lua_State *L) {
 struct script {
   lua_State *L;
   char *dir;
-  int prelude; /* ref: the host's batch.lua module */
+  int hooks;   /* ref: host/hooks.lua's table of hooks */
+  int scripts; /* ref: {transform, card, dir, languages}, handed to every hook; LUA_NOREF */
 };
 
 static int l_host_log(lua_State *L) {
@@ -279,6 +287,8 @@ static int l_print(lua_State *L) {
   return 0;
 }
 
+static int run_sandboxed(lua_State *L, int sandbox, char *err);
+
 /* Load dir/name.lua in a fresh environment whose reads fall back to the sandbox
  * (at index sandbox). Leaves the chunk's first result on the stack. */
 static int load_module(lua_State *L, int sandbox, const char *dir, const char *name, char *err) {
@@ -291,6 +301,12 @@ static int load_module(lua_State *L, int sandbox, const char *dir, const char *n
     lua_pop(L, 1);
     return -1;
   }
+  return run_sandboxed(L, sandbox, err);
+}
+
+/* Run the chunk on the stack in a fresh environment whose reads fall back to the
+ * sandbox (at index sandbox), leaving its first result. */
+static int run_sandboxed(lua_State *L, int sandbox, char *err) {
   lua_newtable(L);                 /* chunk env */
   lua_newtable(L);                 /* chunk env mt */
   lua_pushvalue(L, sandbox);
@@ -300,7 +316,37 @@ static int load_module(lua_State *L, int sandbox, const char *dir, const char *n
   return script_pcall(L, 0, 1, err);
 }
 
-/* Sandboxed require: cjson, host, or another module of the scripts folder. */
+static int l_read_only(lua_State *L) {
+  return luaL_error(L, "pt.dates is read-only (field '%s')", luaL_optstring(L, 2, "?"));
+}
+
+/* The host's date module for the scripts: run in a sandbox of its own (it reaches nothing
+ * of the host, and a script that changes its own string or math does not change it),
+ * behind a read-only view, cached like any module. */
+static int push_dates(lua_State *L) {
+  char err[ERR_LEN];
+  if (luaL_loadbufferx(L, (const char *)dates_lua, sizeof dates_lua, "=host/pt/dates.lua", "t") != LUA_OK)
+    return lua_error(L);
+  script_push_sandbox_base(L); /* libraries of its own: what a script changes in its own stays there */
+  lua_insert(L, -2);
+  if (run_sandboxed(L, lua_gettop(L) - 1, err) < 0) return luaL_error(L, "require 'pt.dates' failed: %s", err);
+  lua_remove(L, -2);
+  lua_createtable(L, 0, 3); /* the view's metatable: reads go to the module */
+  lua_insert(L, -2);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, l_read_only);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_newtable(L); /* the view */
+  lua_insert(L, -2);
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, lua_upvalueindex(1), "pt.dates");
+  return 1;
+}
+
+/* Sandboxed require: cjson, host, pt.dates, or another module of the scripts folder. */
 static int l_require(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
   char err[ERR_LEN];
@@ -312,6 +358,7 @@ static int l_require(lua_State *L) {
     if (!(*p == '_' || *p == '.' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
           (*p >= '0' && *p <= '9')))
       return luaL_error(L, "require: module name '%s' may hold only letters, digits, _ and .", name);
+  if (!strcmp(name, "pt.dates")) return push_dates(L);
   if (load_module(L, lua_upvalueindex(2), lua_tostring(L, lua_upvalueindex(3)), name, err) < 0)
     return luaL_error(L, "require '%s' failed: %s", name, err);
   if (lua_isnil(L, -1)) {
@@ -361,6 +408,8 @@ static int l_clock_ms(lua_State *L) {
 static int preload(lua_State *L, const char *name, const unsigned char *code, size_t len, char *err) {
   char chunk[64];
   snprintf(chunk, sizeof chunk, "=host/%s.lua", name);
+  for (char *p = chunk; *p; p++)
+    if (*p == '.' && strcmp(p, ".lua")) *p = '/';
   if (luaL_loadbufferx(L, (const char *)code, len, chunk, "t") != LUA_OK) {
     errf(err, "internal: %s", lua_tostring(L, -1));
     lua_pop(L, 1);
@@ -374,28 +423,34 @@ static int preload(lua_State *L, const char *name, const unsigned char *code, si
   return 0;
 }
 
+/* The host's own Lua modules (the .lua files of host/, compiled in), by the name require() knows. */
+#define MODULE(n, sym) {n, sym, sizeof sym}
+static const struct {
+  const char *name;
+  const unsigned char *code;
+  size_t len;
+} MODULES[] = {
+    MODULE("card_rules", card_rules_lua), MODULE("cardcheck", cardcheck_lua), MODULE("pt.dates", dates_lua),
+    MODULE("pages", pages_lua),           MODULE("states", states_lua),       MODULE("saved", saved_lua),
+    MODULE("render", render_lua),         MODULE("sample", sample_lua),       MODULE("onboard", onboard_lua),
+    MODULE("hooks", hooks_lua),
+};
+
 /* The host's own Lua, with what only the host may call: the JSON encoder and a clock. */
 static int load_prelude(struct script *s, char *err) {
   lua_State *L = s->L;
+  static const luaL_Reg native[] = {{"encode", json_l_encode}, {"clock_ms", l_clock_ms}, {NULL, NULL}};
   lua_getglobal(L, "package");
   lua_getfield(L, -1, "loaded");
-  lua_newtable(L);
-  lua_pushcfunction(L, json_l_encode);
-  lua_setfield(L, -2, "encode");
-  lua_pushcfunction(L, l_clock_ms);
-  lua_setfield(L, -2, "clock_ms");
+  luaL_newlib(L, native);
   lua_setfield(L, -2, "host.native");
   lua_pop(L, 2);
-  if (preload(L, "card_rules", card_rules_lua, sizeof card_rules_lua, err) < 0 ||
-      preload(L, "cardcheck", cardcheck_lua, sizeof cardcheck_lua, err) < 0)
-    return -1;
-  if (luaL_loadbufferx(L, (const char *)batch_lua, sizeof batch_lua, "=host/batch.lua", "t") != LUA_OK) {
-    errf(err, "internal: %s", lua_tostring(L, -1));
-    lua_pop(L, 1);
-    return -1;
-  }
-  if (script_pcall(L, 0, 1, err) < 0) return errctx(err, "cannot load the host's Lua");
-  s->prelude = luaL_ref(L, LUA_REGISTRYINDEX);
+  for (size_t i = 0; i < sizeof MODULES / sizeof *MODULES; i++)
+    if (preload(L, MODULES[i].name, MODULES[i].code, MODULES[i].len, err) < 0) return -1;
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "hooks");
+  if (script_pcall(L, 1, 1, err) < 0) return errctx(err, "cannot load the host's Lua");
+  s->hooks = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
 }
 
@@ -421,26 +476,35 @@ static int load_entry(struct script *s, int sandbox, const char *name, int keep,
   return 0;
 }
 
-/* Hand the user's functions to the host's Lua: prelude.use(transform, card, dir, card_module). */
+/* The user's functions, kept in one table the host holds and hands to every hook:
+ * {transform, card, dir, languages} (card.lua's LANGUAGES, when it has them, say which
+ * `language` settings it can show). */
 static int load_scripts(struct script *s, char *err) {
   lua_State *L = s->L;
   if (push_sandbox(L, s->dir, err) < 0) return -1;
   int sb = lua_gettop(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, s->prelude);
-  lua_getfield(L, -1, "use");
-  lua_remove(L, -2);
-  /* card.lua's table too: its LANGUAGES name the languages a configuration may ask for */
-  if (load_entry(s, sb, "transform", 0, err) < 0 || load_entry(s, sb, "card", 1, err) < 0) return -1;
+  lua_createtable(L, 0, 4);
+  int t = lua_gettop(L);
+  if (load_entry(s, sb, "transform", 0, err) < 0) return -1;
+  lua_setfield(L, t, "transform");
+  if (load_entry(s, sb, "card", 1, err) < 0) return -1; /* card, then card.lua's table */
+  lua_pushliteral(L, "LANGUAGES");
+  if (lua_rawget(L, -2) == LUA_TTABLE) lua_setfield(L, t, "languages");
+  else lua_pop(L, 1);
+  lua_pop(L, 1);
+  lua_setfield(L, t, "card");
   lua_pushstring(L, s->dir);
-  lua_insert(L, -2);
-  return script_pcall(L, 4, 0, err);
+  lua_setfield(L, t, "dir");
+  s->scripts = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
 }
 
 int script_open(const char *scripts_dir, struct script **out, char *err) {
   struct script *s = xcalloc(1, sizeof *s);
   int rc = -1;
   s->dir = xstrdup(scripts_dir ? scripts_dir : "(no scripts)");
-  s->prelude = LUA_NOREF;
+  s->hooks = LUA_NOREF;
+  s->scripts = LUA_NOREF;
   s->L = script_lua_new();
   if (!s->L) {
     errf(err, "cannot create a Lua state (out of memory)");
@@ -471,77 +535,11 @@ size_t script_memory_kb(const struct script *s) { return (size_t)lua_gc(s->L, LU
 
 void script_collect(struct script *s) { lua_gc(s->L, LUA_GCCOLLECT); }
 
-/* ---- calling the host's own Lua ----------------------------------------- */
+/* ---- the seam: host/hook.c calls the hooks through these ------------------ */
 
-static void push_val(lua_State *L, const struct script_val *v) {
-  switch (v->type) {
-    case SV_BOOL: lua_pushboolean(L, (int)v->i); break;
-    case SV_INT: lua_pushinteger(L, (lua_Integer)v->i); break;
-    case SV_NUM: lua_pushnumber(L, v->n); break;
-    case SV_STR: v->s ? (void)lua_pushlstring(L, v->s, v->len) : lua_pushnil(L); break;
-    case SV_REF: lua_rawgeti(L, LUA_REGISTRYINDEX, v->ref); break;
-    default: lua_pushnil(L);
-  }
-}
-
-static const char *const type_names[] = {"nil", "a boolean", "an integer", "a number", "a string", "a value"};
-
-/* Take the value at idx into v, checked against the type v asks for. */
-static int take_val(lua_State *L, int idx, struct script_val *v) {
-  int t = lua_type(L, idx);
-  switch (v->type) {
-    case SV_NIL: return 0;
-    case SV_BOOL: if (t != LUA_TBOOLEAN) return -1; v->i = lua_toboolean(L, idx); return 0;
-    case SV_INT: if (!lua_isinteger(L, idx)) return -1; v->i = lua_tointeger(L, idx); return 0;
-    case SV_NUM: if (t != LUA_TNUMBER) return -1; v->n = lua_tonumber(L, idx); return 0;
-    case SV_STR: {
-      if (t == LUA_TNIL) {
-        v->s = NULL, v->len = 0;
-        return 0;
-      }
-      if (t != LUA_TSTRING) return -1;
-      const char *p = lua_tolstring(L, idx, &v->len);
-      v->s = xstrndup(p, v->len);
-      return 0;
-    }
-    case SV_REF:
-      lua_pushvalue(L, idx);
-      v->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-      return 0;
-  }
-  return -1;
-}
-
-int script_host(struct script *s, const char *fn, const struct script_val *in, int nin,
-                struct script_val *out, int nout, char *err) {
-  lua_State *L = s->L;
-  int top = lua_gettop(L), rc = 0;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, s->prelude);
-  lua_getfield(L, -1, fn);
-  lua_remove(L, -2);
-  luaL_checkstack(L, nin + 4, "script_host");
-  for (int i = 0; i < nin; i++) push_val(L, &in[i]);
-  if (script_pcall(L, nin, nout, err) < 0) {
-    lua_settop(L, top);
-    return -1;
-  }
-  for (int k = 0; k < nout && rc == 0; k++) {
-    if (take_val(L, top + 1 + k, &out[k]) < 0) {
-      rc = errf(err, "internal: host/batch.lua %s() returned %s as result %d, expected %s", fn,
-                luaL_typename(L, top + 1 + k), k + 1, type_names[out[k].type]);
-      script_vals_free(out, k);
-    }
-  }
-  lua_settop(L, top);
-  return rc;
-}
-
-void script_vals_free(struct script_val *v, int n) {
-  for (int i = 0; i < n; i++) {
-    if (v[i].type == SV_STR) free(v[i].s);
-    v[i].s = NULL;
-  }
-}
+lua_State *script_state(struct script *s) { return s->L; }
+int script_hooks_ref(const struct script *s) { return s->hooks; }
+int script_scripts_ref(const struct script *s) { return s->scripts; }
 
 void script_unref(struct script *s, int ref) {
   if (s && ref != LUA_NOREF && ref != LUA_REFNIL) luaL_unref(s->L, LUA_REGISTRYINDEX, ref);

@@ -1,8 +1,8 @@
 /* The Lua runtime: states with a memory cap, the one protected call (instruction budget,
  * wall-clock limit, traceback), the sandbox the user's Lua runs in, and the scripts
- * (transform.lua, card.lua) loaded beside the host's own Lua (host/batch.lua).
- * Every other room reaches Lua through this header; only this file, and the files
- * that implement Lua-visible functions (config.c: env(), json.c: the encoder), include
+ * (transform.lua, card.lua) loaded beside the host's own Lua (the .lua files of host/). The other
+ * rooms reach the host's Lua through host/hook.h; only this file, hook.c and the files
+ * that implement Lua-visible functions (config.c: env(), json.c: the encoder) include
  * lua.h. */
 #pragma once
 #include <signal.h>
@@ -46,26 +46,11 @@ const char *script_dir(const struct script *s);
 /** Memory the state holds, in KiB. */
 size_t script_memory_kb(const struct script *s);
 
-/** A value going into or coming out of the host's own Lua. */
-enum script_type { SV_NIL, SV_BOOL, SV_INT, SV_NUM, SV_STR, SV_REF };
-struct script_val {
-  enum script_type type;
-  long long i;   /* SV_BOOL, SV_INT */
-  double n;      /* SV_NUM */
-  char *s;       /* SV_STR (results: a copy, freed by script_vals_free) */
-  size_t len;
-  int ref;       /* SV_REF: a value kept in the state (script_unref) */
-};
-#define SV_S(str, n) {SV_STR, 0, 0, (char *)(str), (n), 0}
-#define SV_I(v) {SV_INT, (v), 0, NULL, 0, 0}
-#define SV_R(r) {SV_REF, 0, 0, NULL, 0, (r)}
-
-/** Call fn of the host's own Lua (host/batch.lua) with in[0..nin). Each out[k].type says
- *  what result k must be (SV_NIL: anything, ignored; SV_STR also accepts nil, giving
- *  s = NULL; SV_REF keeps any value). A wrong type is an internal error. */
-int script_host(struct script *s, const char *fn, const struct script_val *in, int nin,
-                struct script_val *out, int nout, char *err);
-void script_vals_free(struct script_val *v, int n);
+/** For host/hook.c, the typed seam: the state, host/hooks.lua's table of hooks and the
+ *  table of the user's scripts (registry references; LUA_NOREF when none). */
+lua_State *script_state(struct script *s);
+int script_hooks_ref(const struct script *s);
+int script_scripts_ref(const struct script *s);
 void script_unref(struct script *s, int ref);
 /** Collect garbage now (after a sync, before a long wait). */
 void script_collect(struct script *s);

@@ -14,6 +14,7 @@
 #include "plane.h"
 #include "render.h"
 #include "state.h"
+#include "script.h"
 #include "teams.h"
 
 struct sync {

@@ -6,7 +6,11 @@
 --       the size budget); ctx: as for transform, plus total (issues that matched)
 --       and language (the `language` setting, a key of M.LANGUAGES).
 -- The host wraps the card in the Teams message envelope. Only Adaptive Card 1.2
--- elements and properties: no "style", no Action.Submit. See docs/scripting.md.
+-- elements and properties ("style" only where 1.2 has it: Container, Column and
+-- ColumnSet), no Action.Submit. Dates come from the host's pt.dates. See
+-- docs/scripting.md.
+local dates = require("pt.dates")
+
 local M = {}
 
 -- Every word on the card, one table per language. Add a language by adding a table:
@@ -103,24 +107,12 @@ local function count_words(forms, n)
   return n == 1 and forms.one or string.format(forms.other, n)
 end
 
--- Days since 1970-01-01 of a Gregorian date.
-local function days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
-  return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-end
-
 -- "2026-11-28" -> "Saturday, November 28, 2026" in the card's language; no locale.
 function M.date_line(date, w)
-  local y, m, d = tostring(date or ""):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)")
-  if not y then return date or "" end
-  y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  if m < 1 or m > 12 or d < 1 or d > 31 then return date end
-  local wday = (days_from_civil(y, m, d) + 4) % 7 -- 1970-01-01 was a Thursday
-  local parts = { weekday = w.weekdays[wday + 1], day = w.days[d] or tostring(d), month = w.months[m],
-    year = tostring(y) }
+  local t = dates.parse(date)
+  if not t then return date or "" end
+  local parts = { weekday = w.weekdays[dates.weekday(t.number) + 1], day = w.days[t.day] or tostring(t.day),
+    month = w.months[t.month], year = tostring(t.year) }
   return (w.date:gsub("{(%a+)}", function(k) return parts[k] end))
 end
 

@@ -15,6 +15,8 @@
 --         is_new, project, assignees, target_date, due_in}; total: how many issues
 --         matched before the limit.
 -- A pure function: no I/O, no clock. See docs/scripting.md.
+local dates = require("pt.dates")
+
 local M = {}
 
 local PRIORITY_ORDER = { urgent = 1, high = 2, medium = 3, low = 4, none = 5 }
@@ -34,32 +36,12 @@ local function issue_key(identifier, issue)
   return nil
 end
 
--- Days since 1970-01-01 of a proleptic Gregorian date (no clock, no time zone).
-local function days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-  return era * 146097 + doe - 719468
-end
-
--- "YYYY-MM-DD…" -> days since the epoch, or nil.
-local function day_number(s)
-  if type(s) ~= "string" then return nil end
-  local y, m, d = s:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)")
-  if not y then return nil end
-  y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  if m < 1 or m > 12 or d < 1 or d > 31 then return nil end
-  return days_from_civil(y, m, d)
-end
-
 -- The due date (Plane's target_date) and how many days away it is from ctx.date, the
 -- digest's local date: 0 today, negative when overdue.
 local function due(issue, ctx)
-  local target, today = day_number(issue.target_date), day_number(ctx.date)
+  local target = type(issue.target_date) == "string" and dates.day_number(issue.target_date)
   if not target then return nil, nil end
-  return issue.target_date:sub(1, 10), today and target - today or nil
+  return issue.target_date:sub(1, 10), dates.days_between(dates.today(ctx), target)
 end
 
 -- Priority, then the configured state order, then the number, then the id.

@@ -7,6 +7,7 @@ usage: tools/gen_card_rules.py [--check]   (--check: fail if host/card_rules.lua
 """
 import json
 import os
+import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -58,7 +59,10 @@ def compile_spec(p):
     if "$ref" in p:
         name = ref_name(p["$ref"])
         if concrete(name) or name.startswith("ImplementationsOf."):
-            return {"types": sorted(set(implementations(name)))}
+            types = sorted(set(implementations(name)))
+            if name.startswith("ImplementationsOf."):
+                NAMED.setdefault(tuple(types), local_name(name))
+            return {"types": types}
         return compile_spec(defs[name])
     if "anyOf" in p:
         opts = [compile_spec(a) for a in p["anyOf"]]
@@ -92,8 +96,21 @@ def props_of(name):
     return merged
 
 
+# Lists of element types the schema names (ImplementationsOf.X): each becomes one named
+# local of the generated file, written once and referred to by name.
+NAMED = {}
+
+
+def local_name(schema_name):
+    """ImplementationsOf.ToggleableItem -> TOGGLEABLE_ITEM_TYPES (ISelectAction -> SELECT_ACTION_TYPES)"""
+    base = re.sub(r"^I(?=[A-Z][a-z])", "", schema_name.split(".", 1)[1])
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", base).upper() + "_TYPES"
+
+
 def lua(v):
     """A Lua constructor for v, on one line."""
+    if isinstance(v, list) and all(isinstance(x, str) for x in v) and tuple(v) in NAMED:
+        return NAMED[tuple(v)]
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):
@@ -107,9 +124,26 @@ def key(k):
     return k if k.isidentifier() else "[" + json.dumps(k) + "]"
 
 
+def wrapped(items, indent, width=100):
+    """items separated by commas, on lines of at most width characters."""
+    lines, line = [], indent
+    for item in items:
+        if len(line) + len(item) + 2 > width and line.strip():
+            lines.append(line.rstrip())
+            line = indent
+        line += item + ", "
+    lines.append(line.rstrip())
+    return lines
+
+
 def rules_lua(rules):
-    """One line per property, one block per type."""
-    out = ["return {"]
+    """The named lists of types, then one line per property, one block per type."""
+    out = []
+    for types, name in sorted(NAMED.items(), key=lambda kv: kv[1]):
+        out.append(f"local {name} = {{")
+        out += wrapped([json.dumps(t) for t in types], "  ")
+        out.append("}")
+    out += ["", "return {"] if out else ["return {"]
     for name in sorted(rules):
         r = rules[name]
         out.append(f"  {key(name)} = {{ required = {lua(r['required'])}, props = {{")

@@ -4,6 +4,7 @@
 #include "fuzz.h"
 #include "json.h"
 #include "render.h"
+#include "script.h"
 
 #define PID "4af68566-94a4-4eb3-94aa-50dc9427067b"
 

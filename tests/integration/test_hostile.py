@@ -1,9 +1,10 @@
 """Hostile input from Plane, Teams, the environment and the files: each is refused with one
 line or handled, and no secret leaks."""
 import json
+import os
 import time
 
-from common import NetCase, TOKEN, base_env, envelope_rows
+from common import Case, NetCase, TOKEN, base_env, envelope_rows
 
 
 class TestHostileSettings(NetCase):
@@ -106,3 +107,48 @@ class TestHostileTeams(NetCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(len(self.teams.times), 2)
         self.assertGreaterEqual(self.teams.times[1] - self.teams.times[0], 2.0)
+
+
+class TestHostileScripts(Case):
+    def test_a_script_that_changes_ctx_projects_changes_nothing_for_the_next_digest(self):
+        """ctx.projects is a copy: a transform that renames every state it is shown (and
+        moves the lists away) leaves the host's own tables, the built-in sample's states
+        included, as they were, so the next digest's self-check sees the same issues."""
+        os.rename(self.path("scripts", "transform.lua"), self.path("scripts", "real_transform.lua"))
+        self.write("scripts/transform.lua", """
+local real = require("real_transform")
+local M = {}
+function M.transform(issues, ctx)
+  local rows, total = real.transform(issues, ctx)
+  for _, p in pairs(ctx.projects) do
+    for _, s in ipairs(p.states) do s.id, s.name, s.group = "renamed", "renamed", "renamed" end
+    p.renamed_states, p.states = p.states, {}
+  end
+  return rows, total
+end
+return M
+""")
+        self.write("multi.lua", """
+return {
+  plane_api_token = "plane_api_0123456789abcdef", workspace = "acme",
+  teams_webhook_url = "https://example.webhook.office.com/x",
+  digests = {
+    { name = "first", projects = "4af68566-94a4-4eb3-94aa-50dc9427067b" },
+    { name = "second", projects = "4af68566-94a4-4eb3-94aa-50dc9427067b" },
+  },
+}
+""")
+        p = self.run_pt("-c", "multi.lua", "check", env=base_env())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name in ("first", "second"):
+            self.assertIn("self-check %s: the scripts turned the built-in sample (7 issues) into 6 rows of 6 matching"
+                          % name, p.stdout)
+
+    def test_the_date_module_is_read_only_for_the_scripts(self):
+        text = open(self.path("scripts", "transform.lua"), encoding="utf-8").read()
+        self.write("scripts/transform.lua", text.replace('local dates = require("pt.dates")',
+                                                         'local dates = require("pt.dates")\ndates.parse = nil', 1))
+        p = self.run_pt("check", env=base_env())
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("pt.dates is read-only (field 'parse')", p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)

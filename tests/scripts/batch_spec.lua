@@ -1,8 +1,12 @@
--- host/batch.lua: the host's decoding of Plane replies, the configured states, and
--- checks of script output.
+-- The host's Lua (host/pages.lua, states.lua, saved.lua, render.lua, sample.lua): the
+-- decoding of Plane replies, the configured states, and checks of script output.
 local cjson = require("cjson")
 local H = require("helpers")
-local B = require("batch")
+local pages = require("pages")
+local render = require("render")
+local sample = require("sample")
+local saved = require("saved")
+local states = require("states")
 
 local function page(results, more, cursor)
   return cjson.encode({ results = results, next_page_results = more, next_cursor = cursor or "100:1:0",
@@ -17,41 +21,41 @@ end
 
 describe("batch: Plane pages", function()
   it("adds issues once by id and reports the cursor", function()
-    local b = B.new()
-    local more, cursor, n = B.add_issues_page(b, "p1", page({ { id = "a" }, { id = "b" } }, true, "100:1:0"), "GET x")
+    local b = pages.new()
+    local more, cursor, n = pages.add_issues_page(b, "p1", page({ { id = "a" }, { id = "b" } }, true, "100:1:0"), "GET x")
     assert.is_true(more)
     assert.equal("100:1:0", cursor)
     assert.equal(2, n)
-    B.add_issues_page(b, "p1", page({ { id = "b" }, { id = "c" } }, false), "GET x")
+    pages.add_issues_page(b, "p1", page({ { id = "b" }, { id = "c" } }, false), "GET x")
     assert.equal(3, #b.issues)
     assert.equal("p1", b.issues[3].project)
   end)
 
   it("names the endpoint and the problem for malformed replies", function()
-    local b = B.new()
+    local b = pages.new()
     local where = "GET /api/v1/workspaces/acme/projects/p1/issues/"
-    assert.equal(where .. ": the response body is empty, expected JSON", err_of(B.add_issues_page, b, "p1", "", where))
+    assert.equal(where .. ": the response body is empty, expected JSON", err_of(pages.add_issues_page, b, "p1", "", where))
     assert.equal(where .. ": the response is an HTML page, not JSON",
-      err_of(B.add_issues_page, b, "p1", "<html><body>502 Bad Gateway</body></html>", where))
+      err_of(pages.add_issues_page, b, "p1", "<html><body>502 Bad Gateway</body></html>", where))
     assert.matches("^" .. where:gsub("%p", "%%%0") .. ": the response is not valid JSON",
-      err_of(B.add_issues_page, b, "p1", '{"results": [{"id": "a"', where))
-    assert.matches("'results' is not a list", err_of(B.add_issues_page, b, "p1", '{"results": 3}', where), 1, true)
-    assert.matches("'results' is null", err_of(B.add_issues_page, b, "p1", '{"results": null}', where), 1, true)
+      err_of(pages.add_issues_page, b, "p1", '{"results": [{"id": "a"', where))
+    assert.matches("'results' is not a list", err_of(pages.add_issues_page, b, "p1", '{"results": 3}', where), 1, true)
+    assert.matches("'results' is null", err_of(pages.add_issues_page, b, "p1", '{"results": null}', where), 1, true)
     assert.matches("'next_page_results' is missing",
-      err_of(B.add_issues_page, b, "p1", '{"results": []}', where), 1, true)
+      err_of(pages.add_issues_page, b, "p1", '{"results": []}', where), 1, true)
     assert.matches("results[1] is not an object with a string id",
-      err_of(B.add_issues_page, b, "p1", page({ 5 }, false), where), 1, true)
-    assert.matches("next_cursor", err_of(B.add_issues_page, b, "p1",
+      err_of(pages.add_issues_page, b, "p1", page({ 5 }, false), where), 1, true)
+    assert.matches("next_cursor", err_of(pages.add_issues_page, b, "p1",
       '{"results": [], "next_page_results": true, "next_cursor": null}', where), 1, true)
-    assert.matches("expected a JSON object", err_of(B.add_issues_page, b, "p1", "[1,2]", where), 1, true)
+    assert.matches("expected a JSON object", err_of(pages.add_issues_page, b, "p1", "[1,2]", where), 1, true)
   end)
 
   it("expands states from the project's state list and defaults the priority", function()
-    local b = B.new()
-    B.add_states_page(b, "p1", page({ { id = "s1", name = "En cours", group = "started", color = "#fff" } }, false), "s")
-    B.add_issues_page(b, "p1", page({ { id = "a", state = "s1", priority = cjson.null, sequence_id = 4.0 },
+    local b = pages.new()
+    pages.add_states_page(b, "p1", page({ { id = "s1", name = "En cours", group = "started", color = "#fff" } }, false), "s")
+    pages.add_issues_page(b, "p1", page({ { id = "a", state = "s1", priority = cjson.null, sequence_id = 4.0 },
       { id = "b", state = "unknown" }, { id = "c", state = cjson.null } }, false), "i")
-    local issues = B.prepare(b, { { group = "started" }, { name = "" } })
+    local issues = states.prepare(b, { { group = "started" }, { name = "" } })
     assert.same({ id = "s1", name = "En cours", color = "#fff", group = "started" }, issues[1].state)
     assert.equal("none", issues[1].priority)
     assert.equal(4, issues[1].sequence_id)
@@ -62,27 +66,27 @@ describe("batch: Plane pages", function()
   end)
 
   it("replaces bytes that are not UTF-8 with U+FFFD", function()
-    assert.equal("a\u{FFFD}b\u{FFFD}(é", B.valid_utf8("a\255b\xC3\x28é"))
-    assert.equal("plain é 🎯", B.valid_utf8("plain é 🎯"))
-    local b = B.new()
-    B.add_issues_page(b, "p1", '{"results": [{"id": "a", "name": "caf\xE9 cr\xE8me"}], "next_page_results": false}', "w")
+    assert.equal("a\u{FFFD}b\u{FFFD}(é", pages.valid_utf8("a\255b\xC3\x28é"))
+    assert.equal("plain é 🎯", pages.valid_utf8("plain é 🎯"))
+    local b = pages.new()
+    pages.add_issues_page(b, "p1", '{"results": [{"id": "a", "name": "caf\xE9 cr\xE8me"}], "next_page_results": false}', "w")
     assert.equal("caf\u{FFFD} cr\u{FFFD}me", b.issues[1].name)
   end)
 
   it("reads the project's identifier and name", function()
-    local b = B.new()
-    B.set_project(b, "p1", cjson.encode({ id = "p1", identifier = "WEB", name = "Site web" }), "GET p")
+    local b = pages.new()
+    pages.set_project(b, "p1", cjson.encode({ id = "p1", identifier = "WEB", name = "Site web" }), "GET p")
     assert.equal("WEB", b.projects.p1.identifier)
-    assert.matches("no identifier", err_of(B.set_project, b, "p1", '{"id": "p1"}', "GET p"), 1, true)
+    assert.matches("no identifier", err_of(pages.set_project, b, "p1", '{"id": "p1"}', "GET p"), 1, true)
   end)
 end)
 
 describe("batch: the configured states", function()
   local function prepared(issues, projects, configured)
-    local b = B.new()
+    local b = pages.new()
     for pid, p in pairs(projects) do b.projects[pid] = p end
     for _, i in ipairs(issues) do b.issues[#b.issues + 1] = i end
-    local kept = B.prepare(b, configured or H.configured())
+    local kept = states.prepare(b, configured or H.configured())
     local out = {}
     for n, i in ipairs(kept) do out[n] = i.id .. "@" .. i.state_rank end
     return out
@@ -130,7 +134,7 @@ describe("batch: the configured states", function()
   end)
 
   it("ranks a state by the first configured state that picked it, and says how", function()
-    local ranks, how = B.state_ranks({ { id = "s1", name = "Doing", group = "started" } },
+    local ranks, how = states.state_ranks({ { id = "s1", name = "Doing", group = "started" } },
       { { group = "started" }, { name = "Doing" }, { name = "Nope" } })
     assert.equal(1, ranks.s1)
     assert.same({ "group", "name" }, how)
@@ -148,53 +152,53 @@ describe("batch: saved issue files (preview)", function()
     local s = { id = "s1", name = "Todo", group = "unstarted" }
     for _, body in ipairs({ page({ { id = "a", project = "p1", state = s } }, false),
       cjson.encode({ { id = "a", project = "p1", state = s } }) }) do
-      local b = B.new()
-      assert.equal(1, B.add_issues_file(b, body, "f.json"))
-      B.prepare(b, H.configured())
+      local b = pages.new()
+      assert.equal(1, saved.add_issues_file(b, body, "f.json"))
+      states.prepare(b, H.configured())
       assert.same({ s }, b.projects.p1.states)
     end
   end)
 
   it("rejects anything else with the file name", function()
     assert.equal("f.json: expected a Plane page (an object with results) or a JSON array of issues",
-      err_of(B.add_issues_file, B.new(), '{"issues": []}', "f.json"))
+      err_of(saved.add_issues_file, pages.new(), '{"issues": []}', "f.json"))
   end)
 end)
 
 describe("batch: script output checks", function()
   it("cuts names to 200 code points, never inside a UTF-8 sequence", function()
     local long = string.rep("é", 250)
-    local cut = B.cut(long, 200)
+    local cut = render.cut(long, 200)
     assert.equal(201, utf8.len(cut))
     assert.equal("…", cut:sub(-3))
-    assert.equal("short", B.cut("short", 200))
-    assert.equal(string.rep("a", 200), B.cut(string.rep("a", 200), 200))
+    assert.equal("short", render.cut("short", 200))
+    assert.equal(string.rep("a", 200), render.cut(string.rep("a", 200), 200))
   end)
 
   it("rejects rows that are not a list of tables with ids, or too many", function()
-    assert.matches("expected a list of rows", err_of(B.check_rows, "x", nil, 10, 0), 1, true)
+    assert.matches("expected a list of rows", err_of(render.check_rows, "x", nil, 10, 0), 1, true)
     assert.matches("row 2 without a string id (rows[2].id is nil)",
-      err_of(B.check_rows, { { id = "a" }, {} }, nil, 10, 0), 1, true)
-    assert.matches("rows[1].id is table", err_of(B.check_rows, { { id = {} } }, nil, 10, 0), 1, true)
-    assert.matches("more than the limit", err_of(B.check_rows, { { id = "a" }, { id = "b" } }, 2, 1, 0), 1, true)
-    assert.matches("total", err_of(B.check_rows, { { id = "a" } }, 0, 10, 0), 1, true)
-    local total, ids = B.check_rows({ { id = "a" } }, 5, 10, 0)
+      err_of(render.check_rows, { { id = "a" }, {} }, nil, 10, 0), 1, true)
+    assert.matches("rows[1].id is table", err_of(render.check_rows, { { id = {} } }, nil, 10, 0), 1, true)
+    assert.matches("more than the limit", err_of(render.check_rows, { { id = "a" }, { id = "b" } }, 2, 1, 0), 1, true)
+    assert.matches("total", err_of(render.check_rows, { { id = "a" } }, 0, 10, 0), 1, true)
+    local total, ids = render.check_rows({ { id = "a" } }, 5, 10, 0)
     assert.equal(5, total)
     assert.same({ "a" }, ids)
-    assert.equal(7, (B.check_rows({ { id = "a" } }, nil, 10, 7)))
+    assert.equal(7, (render.check_rows({ { id = "a" } }, nil, 10, 7)))
   end)
 
   it("reads rows raw: a metatable cannot hide or invent an id", function()
     local sneaky = setmetatable({}, { __index = function() return { id = "x" } end, __len = function() return 1 end })
-    local total, ids = B.check_rows(sneaky, nil, 10, 0)
+    local total, ids = render.check_rows(sneaky, nil, 10, 0)
     assert.same({}, ids)
     assert.equal(0, total)
     local row = setmetatable({}, { __index = { id = "x" } })
-    assert.matches("row 1 without a string id", err_of(B.check_rows, { row }, nil, 10, 0), 1, true)
+    assert.matches("row 1 without a string id", err_of(render.check_rows, { row }, nil, 10, 0), 1, true)
   end)
 
   it("has a built-in sample with every priority and a state of each kind", function()
-    local b = B.sample()
+    local b = sample()
     local prios = {}
     for _, i in ipairs(b.issues) do prios[tostring(i.priority)] = true end
     assert.truthy(prios.urgent and prios.high and prios.medium and prios.low)
@@ -210,28 +214,28 @@ describe("batch: assignees", function()
   }
 
   it("names assignees by display name, else first and last name, in Plane's order", function()
-    assert.same({ "Ahmed Ben Ali", "zoe" }, B.assignee_names({ "u2", "u1" }, members))
-    assert.same({ "zoe" }, B.assignee_names({ { id = "u1" } }, members)) -- expanded assignees
+    assert.same({ "Ahmed Ben Ali", "zoe" }, states.assignee_names({ "u2", "u1" }, members))
+    assert.same({ "zoe" }, states.assignee_names({ { id = "u1" } }, members)) -- expanded assignees
   end)
 
   it("shows nothing for an id that matches no member, or a member without a name", function()
-    assert.same({ "zoe" }, B.assignee_names({ "nobody", "u1", "u3" }, members))
+    assert.same({ "zoe" }, states.assignee_names({ "nobody", "u1", "u3" }, members))
   end)
 
   it("shows nothing when the members could not be read, or there are no assignees", function()
-    assert.same({}, B.assignee_names({ "u1" }, nil))
-    assert.same({}, B.assignee_names(cjson.null, members))
-    assert.same({}, B.assignee_names({}, members))
+    assert.same({}, states.assignee_names({ "u1" }, nil))
+    assert.same({}, states.assignee_names(cjson.null, members))
+    assert.same({}, states.assignee_names({}, members))
   end)
 
   it("gives every prepared issue its assignee_names from its own project's members", function()
-    local b = B.new()
-    B.add_states_page(b, "p1", page({ H.EN_COURS }, false), "GET s")
-    B.add_states_page(b, "p2", page({ H.EN_COURS }, false), "GET s")
-    B.set_members(b, "p1", cjson.encode({ { id = "u1", display_name = "zoe" } }), "GET m")
-    B.add_issues_page(b, "p1", page({ { id = "a", state = H.EN_COURS, assignees = { "u1" } } }, false), "GET x")
-    B.add_issues_page(b, "p2", page({ { id = "b", state = H.EN_COURS, assignees = { "u1" } } }, false), "GET x")
-    local kept = B.prepare(b, H.configured())
+    local b = pages.new()
+    pages.add_states_page(b, "p1", page({ H.EN_COURS }, false), "GET s")
+    pages.add_states_page(b, "p2", page({ H.EN_COURS }, false), "GET s")
+    pages.set_members(b, "p1", cjson.encode({ { id = "u1", display_name = "zoe" } }), "GET m")
+    pages.add_issues_page(b, "p1", page({ { id = "a", state = H.EN_COURS, assignees = { "u1" } } }, false), "GET x")
+    pages.add_issues_page(b, "p2", page({ { id = "b", state = H.EN_COURS, assignees = { "u1" } } }, false), "GET x")
+    local kept = states.prepare(b, H.configured())
     assert.same({ "zoe" }, kept[1].assignee_names)
     assert.same({}, kept[2].assignee_names) -- p2's members were not read
   end)
@@ -239,24 +243,24 @@ end)
 
 describe("batch: a saved sync", function()
   local function fetched()
-    local b = B.new()
-    B.set_project(b, "p1", cjson.encode({ id = "p1", identifier = "OPS", name = "Opérations" }), "GET p")
-    B.add_states_page(b, "p1", page({ H.EN_COURS, H.BACKLOG }, false), "GET s")
-    B.set_members(b, "p1", cjson.encode({ { id = "u1", display_name = "zoe", email = "z@example.com" } }), "GET m")
-    B.add_issues_page(b, "p1", page({ { id = "a", name = "One", sequence_id = 3, priority = "high",
+    local b = pages.new()
+    pages.set_project(b, "p1", cjson.encode({ id = "p1", identifier = "OPS", name = "Opérations" }), "GET p")
+    pages.add_states_page(b, "p1", page({ H.EN_COURS, H.BACKLOG }, false), "GET s")
+    pages.set_members(b, "p1", cjson.encode({ { id = "u1", display_name = "zoe", email = "z@example.com" } }), "GET m")
+    pages.add_issues_page(b, "p1", page({ { id = "a", name = "One", sequence_id = 3, priority = "high",
       state = H.EN_COURS, assignees = { "u1" }, target_date = "2026-11-30" } }, false), "GET x")
     return b
   end
 
   it("reads back what was fetched: projects with identifiers, states, members, issues", function()
-    local saved = B.save(fetched())
-    local v = cjson.decode(saved)
-    assert.equal(B.SAVED_FORMAT, v.format)
+    local text = saved.save(fetched())
+    local v = cjson.decode(text)
+    assert.equal(saved.SAVED_FORMAT, v.format)
     assert.equal("OPS", v.projects[1].identifier)
     assert.is_nil(v.projects[1].members[1].email) -- only what the card may show
-    local b = B.new()
-    assert.equal(1, B.add_issues_file(b, saved, "saved.json"))
-    local kept, projects = B.prepare(b, H.configured())
+    local b = pages.new()
+    assert.equal(1, saved.add_issues_file(b, text, "saved.json"))
+    local kept, projects = states.prepare(b, H.configured())
     assert.equal("OPS", projects.p1.identifier)
     assert.equal("Opérations", projects.p1.name)
     assert.equal(2, #projects.p1.states)
@@ -266,8 +270,64 @@ describe("batch: a saved sync", function()
 
   it("refuses a format it does not know, and malformed lists, naming the file", function()
     assert.matches('saved.json: format "plane-teams sync 9"',
-      err_of(B.add_issues_file, B.new(), '{"format":"plane-teams sync 9"}', "saved.json"), 1, true)
+      err_of(saved.add_issues_file, pages.new(), '{"format":"plane-teams sync 9"}', "saved.json"), 1, true)
     assert.matches("saved.json: a saved sync needs the lists 'projects' and 'issues'",
-      err_of(B.add_issues_file, B.new(), cjson.encode({ format = B.SAVED_FORMAT, projects = {} }), "saved.json"), 1, true)
+      err_of(saved.add_issues_file, pages.new(), cjson.encode({ format = saved.SAVED_FORMAT, projects = {} }),
+        "saved.json"), 1, true)
+  end)
+end)
+
+describe("render: what the scripts get", function()
+  local T = require("transform")
+  local C = require("card")
+
+  local function scripts(transform)
+    return { transform = transform, card = C.card, dir = "scripts" }
+  end
+
+  local function ctx()
+    return { digest = "main", app_url = "https://app.plane.so", workspace = "acme", now = "2026-11-26T08:00:00+01:00",
+      date = "2026-11-26", limit = 10, empty = "post", language = "en",
+      states = { { group = "started" }, { group = "unstarted" }, { group = "backlog" } } }
+  end
+
+  it("returns one table with every field the host reads", function()
+    local out = render.render(scripts(T.transform), sample(), ctx(), 24000, false)
+    assert.equal(7, out.fetched)
+    assert.equal(6, out.matching)
+    assert.equal(6, #out.ids)
+    assert.equal("string", type(out.envelope))
+    assert.equal("number", type(out.transform_ms))
+    assert.equal("number", type(out.card_ms))
+  end)
+
+  it("gives transform a copy of the batch's projects: what it changes stays its own", function()
+    local b = sample()
+    local function vandal(issues, c)
+      for _, p in pairs(c.projects) do
+        for _, s in ipairs(p.states) do s.name, s.group = "renamed", "renamed" end
+        p.identifier, p.states = "X", {}
+      end
+      return T.transform(issues, c)
+    end
+    render.render(scripts(vandal), b, ctx(), 24000, false)
+    for _, p in pairs(b.projects) do
+      assert.is_not.equal("X", p.identifier)
+      assert.is_true(#p.states > 0)
+      for _, s in ipairs(p.states) do assert.is_not.equal("renamed", s.name) end
+    end
+    -- and the next sample is the sample
+    assert.equal(6, render.render(scripts(T.transform), sample(), ctx(), 24000, false).matching)
+  end)
+
+  it("keeps shared tables shared in a copy, and copies cycles", function()
+    local shared = { 1 }
+    local t = { a = shared, b = shared }
+    t.self = t
+    local c = render.copy(t)
+    assert.is_not.equal(t, c)
+    assert.equal(c.a, c.b)
+    assert.is_not.equal(shared, c.a)
+    assert.equal(c, c.self)
   end)
 end)

@@ -3,8 +3,8 @@
 local cjson = require("cjson")
 local H = {}
 
--- host/batch.lua's two native functions are C in the binary (tested by the C unit tests
--- and the integration tests); the specs of the host's Lua run it with these.
+-- The host's Lua has two native functions (host.native), C in the binary (tested by the C
+-- unit tests and the integration tests); the specs of the host's Lua run it with these.
 package.preload["host.native"] = function()
   return { encode = function(v) return cjson.encode(v) end, clock_ms = function() return os.clock() * 1000 end }
 end
