@@ -2,6 +2,7 @@
 #pragma once
 #include <stddef.h>
 
+#include "net.h"
 #include "util.h"
 
 #define DAYS_ALL 0x7fu
@@ -35,6 +36,7 @@ struct digest {
   size_t nstates;
   int empty_skip;
   char *language; /* card.lua's word table to use; NULL: "en" */
+  struct net_dest plane, teams; /* plane_proxy, plane_ca_file; teams_proxy, teams_ca_file */
 };
 
 struct config {
