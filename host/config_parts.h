@@ -1,0 +1,27 @@
+/* Between the files of the configuration room only (config.c, config_keys.c,
+ * config_digest.c, config_show.c): the error helpers and the steps of reading. */
+#pragma once
+#include <lua.h>
+
+#include "config.h"
+
+/** "<where>: <key> <message> [(set by VAR)]"; value is the rejected value (or NULL): the
+ *  variable is named only when env() produced that value. Returns -1. */
+int config_bad(char *err, const char *where, const char *key, const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/** A value as it may be shown in one line: control bytes escaped, at most 120 bytes.
+ *  A few buffers in turn, so one message may show two values. */
+const char *config_esc(const char *s);
+
+/** Read the value at the top of the stack as digest key `key` into d.
+ *  1: read, 0: not a digest key, -1: error. */
+int config_digest_key(lua_State *L, const char *key, const char *where, struct digest *d, char *err);
+/** The same for a top-level key of struct config. */
+int config_global_key(lua_State *L, const char *key, struct config *c, char *err);
+int config_is_global_key(const char *key);
+
+/** The table config.lua returned (at idx) into c: top-level keys, digests, checks. */
+int config_read_table(lua_State *L, int idx, struct config *c, char *err);
+void config_digest_clear(struct digest *d);
+void config_free_list(char **l, size_t n);
+void config_free_states(struct state_sel *st, size_t n);
