@@ -30,18 +30,17 @@ const char *net_system_bundle(void) {
 
 /* libcurl's CURLOPT_CAINFO replaces the system bundle: so the bundle given to it is the
  * system's followed by the added file, read once here. */
-int net_load_ca(struct net_dest *d, const char *setting, char *err) {
+int net_load_ca(struct net_dest *d, char *err) {
   char *mine = NULL, *sys = NULL, e2[ERR_LEN];
   size_t mine_len = 0, sys_len = 0;
   const char *bundle = net_system_bundle();
   if (!d->ca_file) return 0;
   if (read_file(d->ca_file, &mine, &mine_len, e2) < 0)
-    return errf(err, "%s: cannot read %s (%s): it must be a PEM file of CA certificates", setting,
-                d->ca_file, e2);
+    return errf(err, "cannot be read (%s): it must name a PEM file of CA certificates", e2);
   d->ca_count = count_certs(mine);
   if (!d->ca_count) {
     free(mine);
-    return errf(err, "%s: %s holds no PEM certificate (\"%s\")", setting, d->ca_file, pem_begin);
+    return errf(err, "= %s holds no PEM certificate (no \"%s\" line)", d->ca_file, pem_begin);
   }
   struct buf b;
   buf_init(&b);

@@ -14,9 +14,9 @@ struct net_dest {
   int system_count; /* certificates read from the system bundle (0: it could not be read) */
 };
 
-/** Read dest->ca_file (named by `setting` in errors) and join it to the system bundle.
+/** Read dest->ca_file and join it to the system bundle; err: what is wrong with the file.
  *  A missing, unreadable or certificate-less file is an error. Nothing to do without one. */
-int net_load_ca(struct net_dest *d, const char *setting, char *err);
+int net_load_ca(struct net_dest *d, char *err);
 /** Check a proxy URL: http://, https://, socks4(a)://, socks5(h):// with a host. */
 int net_proxy_valid(const char *url);
 /** "http://(redacted)@proxy:3128": the proxy URL without its credentials, path or query. */
