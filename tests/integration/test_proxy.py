@@ -209,3 +209,42 @@ class TestPlaneBehindNginxWithAnInternalCA(NetCase):
         p = self.once(TEAMS_CA_FILE=empty)
         self.assertEqual(p.returncode, 2)
         self.assertIn("teams_ca_file = " + empty + " holds no PEM certificate", p.stderr)
+
+
+class TestRedirectsNameTheHostOnly(NetCase):
+    TARGET = "https://login.corp.example/sso/start?next=%2Fapi&ticket=T1ck3tS3cret"
+
+    def test_a_teams_redirect(self):
+        self.teams.force(302, body="Redirecting to " + self.TARGET, headers={"Location": self.TARGET})
+        p = self.once()
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("Teams answered 302: a redirect to login.corp.example, not followed", p.stderr)
+        self.assertNotIn("T1ck3tS3cret", p.stderr + json.dumps(self.state()) + json.dumps(self.log_lines()))
+
+    def test_a_plane_redirect(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        target = self.TARGET
+
+        class Redirect(BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = ("<a href='%s'>moved</a>" % target).encode()
+                self.send_response(302)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        try:
+            p = self.once(PLANE_BASE_URL=f"http://127.0.0.1:{srv.server_address[1]}")
+        finally:
+            srv.shutdown()
+            srv.server_close()
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("Plane answered 302, a redirect, at GET ", p.stderr)
+        self.assertIn("(it points to login.corp.example; redirects are not followed)", p.stderr)
+        self.assertNotIn("T1ck3tS3cret", p.stderr + json.dumps(self.state()) + json.dumps(self.log_lines()))
