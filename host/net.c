@@ -69,10 +69,9 @@ int net_proxy_valid(const char *url) {
 }
 
 /* The scheme://[userinfo@]host:port part of a URL, split. */
-static int split(const char *url, const char **hp, size_t *hn, const char **up, size_t *un) {
+static void split(const char *url, const char **hp, size_t *hn, const char **up, size_t *un) {
   const char *p = strstr(url, "://");
-  if (!p) return -1;
-  const char *h = p + 3, *end = h + strcspn(h, "/?#");
+  const char *h = p ? p + 3 : url, *end = h + strcspn(h, "/?#"); /* the environment may omit http:// */
   *up = h;
   *un = 0;
   for (const char *at = h; at < end; at++)
@@ -82,7 +81,6 @@ static int split(const char *url, const char **hp, size_t *hn, const char **up, 
     }
   *hp = h;
   *hn = (size_t)(end - h);
-  return 0;
 }
 
 void net_redact_proxy(const char *url, char *out, size_t n) {
@@ -92,10 +90,7 @@ void net_redact_proxy(const char *url, char *out, size_t n) {
     snprintf(out, n, "none");
     return;
   }
-  if (split(url, &h, &hn, &u, &un) < 0) {
-    snprintf(out, n, "(redacted)");
-    return;
-  }
+  split(url, &h, &hn, &u, &un);
   snprintf(out, n, "%.*s%s%.*s", (int)(u - url), url, un ? "(redacted)@" : "", (int)hn, h);
 }
 
@@ -103,7 +98,9 @@ void net_proxy_credentials(const char *url, char *out, size_t n) {
   const char *h, *u;
   size_t hn, un;
   out[0] = 0;
-  if (url && split(url, &h, &hn, &u, &un) == 0 && un) snprintf(out, n, "%.*s", (int)un, u);
+  if (!url) return;
+  split(url, &h, &hn, &u, &un);
+  if (un) snprintf(out, n, "%.*s", (int)un, u);
 }
 
 static const char *env2(const char *lower, const char *upper, const char **name) {

@@ -14,6 +14,8 @@ static void test_redact(void) {
   CHECK(!strcmp(out, "http://(redacted)@proxy.corp:3128"));
   net_redact_proxy("http://proxy.corp:3128/path?x=Secret", out, sizeof out);
   CHECK(!strcmp(out, "http://proxy.corp:3128"));
+  net_redact_proxy("me:Secret@proxy.corp:3128", out, sizeof out); /* the environment may omit the scheme */
+  CHECK(!strcmp(out, "(redacted)@proxy.corp:3128"));
   net_redact_proxy("", out, sizeof out);
   CHECK(!strcmp(out, "none"));
   net_proxy_credentials("http://dom%5Cme:Secret@proxy:3128", out, sizeof out);
