@@ -180,8 +180,8 @@ static void describe_failure(struct http_req *r, CURLcode code, long connect_cod
   if (r->too_big) snprintf(out, n, "the response is larger than %zu MiB", r->max_bytes >> 20);
   else if (code == CURLE_OPERATION_TIMEDOUT) snprintf(out, n, "timed out (%.200s)", what);
   else if (connect_code == 407)
-    snprintf(out, n, "the proxy asked for credentials (%.120s): put them in the proxy URL "
-             "(http://user:password@host:port)", what);
+    snprintf(out, n, "the proxy asked for credentials (%.120s): give them in the proxy URL "
+             "(http://user:password@host:port), or check the ones given", what);
   else if (connect_code >= 300) snprintf(out, n, "the proxy refused the tunnel (%.160s)", what);
   else if (is_cert_error(code) && r->ca_setting[0])
     snprintf(out, n, "%.160s: set %s to your CA's PEM file", what, r->ca_setting);

@@ -1,5 +1,6 @@
 #include "net.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -62,7 +63,9 @@ int net_proxy_valid(const char *url) {
   static const char *const schemes[] = {"http", "https", "socks4", "socks4a", "socks5", "socks5h", NULL};
   char scheme[16], host[256];
   if (!*url) return 1;
-  if (strchr(url, ' ') || url_host(url, scheme, sizeof scheme, host, sizeof host) < 0) return 0;
+  for (const char *p = url; *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == 0x7f) return 0;
+  if (url_host(url, scheme, sizeof scheme, host, sizeof host) < 0) return 0;
   for (const char *const *s = schemes; *s; s++)
     if (!strcmp(scheme, *s)) return 1;
   return 0;
@@ -113,8 +116,21 @@ static const char *env2(const char *lower, const char *upper, const char **name)
   return v && *v ? v : NULL;
 }
 
-/* libcurl's NO_PROXY test: "*", or a host name equal to an entry or inside its domain
- * (a leading dot allowed); addresses compare as written. */
+/* An IPv4 host inside an "a.b.c.d/n" entry (libcurl 7.86 and later). */
+static int in_cidr(const char *entry, size_t len, const char *host) {
+  char net[64];
+  struct in_addr a, h;
+  const char *slash = memchr(entry, '/', len);
+  if (!slash || len >= sizeof net) return 0;
+  snprintf(net, sizeof net, "%.*s", (int)(slash - entry), entry);
+  int bits = atoi(slash + 1);
+  if (bits < 0 || bits > 32 || inet_pton(AF_INET, net, &a) != 1 || inet_pton(AF_INET, host, &h) != 1) return 0;
+  uint32_t mask = bits ? htonl(0xffffffffu << (32 - bits)) : 0;
+  return (a.s_addr & mask) == (h.s_addr & mask);
+}
+
+/* libcurl's NO_PROXY test: "*", a host name equal to an entry or inside its domain
+ * (a leading dot allowed), an address as written, or inside an IPv4 range. */
 static int no_proxy_matches(const char *list, const char *host) {
   size_t hl = strlen(host);
   if (host[0] == '[' && hl > 2) host++, hl -= 2;
@@ -123,6 +139,7 @@ static int no_proxy_matches(const char *list, const char *host) {
     size_t len = strcspn(p, ", \t");
     const char *e = p;
     if (len == 1 && *p == '*') return 1;
+    if (in_cidr(p, len, host)) return 1;
     if (len && *e == '.') e++, len--;
     if (len && hl >= len && !strncasecmp(host + hl - len, e, len) && (hl == len || host[hl - len - 1] == '.'))
       return 1;

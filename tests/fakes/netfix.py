@@ -31,6 +31,23 @@ def wait_port(port, proc=None, timeout=20.0):
     raise RuntimeError(f"nothing listens on {port}")
 
 
+def start_on_free_port(command):
+    """Start command(port) -> argv on a free port; another port when the chosen one was
+    taken in between (tests run side by side). Returns (process, port)."""
+    for attempt in range(3):
+        port = free_port()
+        proc = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_port(port, proc)
+            return proc, port
+        except RuntimeError:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            if attempt == 2:
+                raise
+
+
 def _openssl(*args, cwd):
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 
@@ -85,12 +102,13 @@ class Squid:
         os.makedirs(self.folder)
         os.chmod(self.folder, 0o777)  # squid started as root works as its own user
         os.chmod(folder, os.stat(folder).st_mode | 0o711)
-        self.port = free_port()
         self.log = os.path.join(self.folder, "access.log")
         conf = os.path.join(self.folder, "squid.conf")
         rules = "http_access deny CONNECT\n" if deny_connect else ""
-        with open(conf, "w") as f:
-            f.write(f"""http_port 127.0.0.1:{self.port}
+
+        def command(port):
+            with open(conf, "w") as f:
+                f.write(f"""http_port 127.0.0.1:{port}
 pid_filename {self.folder}/squid.pid
 access_log stdio:{self.log} squid
 logfile_rotate 0
@@ -104,8 +122,8 @@ pinger_enable off
 buffered_logs off
 {rules}http_access allow all
 """)
-        self.proc = subprocess.Popen(["squid", "-N", "-f", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_port(self.port, self.proc)
+            return ["squid", "-N", "-f", conf]
+        self.proc, self.port = start_on_free_port(command)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def lines(self, wait_for=0, timeout=5.0):
@@ -135,11 +153,12 @@ class Nginx:
         os.makedirs(os.path.join(self.folder, "tmp"))
         os.chmod(self.folder, 0o777)
         os.chmod(folder, os.stat(folder).st_mode | 0o711)
-        self.port = free_port()
         conf = os.path.join(self.folder, "nginx.conf")
         user = "user root;\n" if os.getuid() == 0 else ""
-        with open(conf, "w") as f:
-            f.write(f"""{user}daemon off;
+
+        def command(port):
+            with open(conf, "w") as f:
+                f.write(f"""{user}daemon off;
 worker_processes 1;
 pid {self.folder}/nginx.pid;
 error_log {self.folder}/error.log;
@@ -149,16 +168,15 @@ http {{
   client_body_temp_path {self.folder}/tmp; proxy_temp_path {self.folder}/tmp;
   fastcgi_temp_path {self.folder}/tmp; uwsgi_temp_path {self.folder}/tmp; scgi_temp_path {self.folder}/tmp;
   server {{
-    listen 127.0.0.1:{self.port} ssl http2;
+    listen 127.0.0.1:{port} ssl http2;
     ssl_certificate {cert};
     ssl_certificate_key {key};
     location / {{ proxy_pass http://127.0.0.1:{upstream_port}; proxy_set_header Host $http_host; }}
   }}
 }}
 """)
-        self.proc = subprocess.Popen(["nginx", "-p", self.folder, "-c", conf], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        wait_port(self.port, self.proc)
+            return ["nginx", "-p", self.folder, "-c", conf]
+        self.proc, self.port = start_on_free_port(command)
         self.url = f"https://127.0.0.1:{self.port}"
 
     def requests(self):

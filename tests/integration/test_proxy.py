@@ -100,6 +100,14 @@ class TestRefusedTunnel(TeamsOverTLS):
         self.assertNotIn("retry 1 of", p.stderr)
         self.assert_refused_then_posts(p, "SSL certificate problem")
 
+    def test_a_bad_proxy_setting_is_a_configuration_error_without_its_credentials(self):
+        for bad in (f"proxy.corp:3128", f"ftp://me:{PROXY_SECRET}@proxy.corp:21", f"http://me:{PROXY_SECRET}@p:1\nX: y"):
+            p = self.once(TEAMS_PROXY=bad)
+            self.assertEqual(p.returncode, 2, bad)
+            self.assertIn("teams_proxy must be a proxy URL such as http://proxy.example.com:3128", p.stderr)
+            self.assertIn("(set by TEAMS_PROXY)", p.stderr)
+            self.assertNotIn(PROXY_SECRET, p.stderr)
+
     def test_credentials_in_the_proxy_url_never_show(self):
         px = self.proxy("refuse", 407)
         url = px.url.replace("http://", f"http://corp%5Cme:{PROXY_SECRET}@")

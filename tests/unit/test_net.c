@@ -24,6 +24,7 @@ static void test_redact(void) {
   CHECK(out[0] == 0);
   CHECK(net_proxy_valid("") && net_proxy_valid("http://p:3128") && net_proxy_valid("socks5h://p:1080"));
   CHECK(!net_proxy_valid("proxy:3128") && !net_proxy_valid("ftp://p:21") && !net_proxy_valid("http://p :1"));
+  CHECK(!net_proxy_valid("http://p:1\r\nX: y"));
 }
 
 static int says(const struct net_dest *d, const char *url, const char *want) {
@@ -52,6 +53,9 @@ static void test_environment(void) {
   CHECK(says(&d, url, "none (NO_PROXY matches"));
   setenv("NO_PROXY", "ice.com", 1); /* but not the middle of a label */
   CHECK(says(&d, url, "(the environment's https_proxy)"));
+  setenv("NO_PROXY", "10.0.0.0/8", 1);
+  CHECK(says(&d, "https://10.1.2.3/x", "none (NO_PROXY matches 10.1.2.3"));
+  CHECK(says(&d, "https://11.1.2.3/x", "(the environment's https_proxy)"));
   setenv("NO_PROXY", "*", 1);
   CHECK(says(&d, url, "none (NO_PROXY matches"));
   unsetenv("NO_PROXY");
