@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,12 @@ int net_load_ca(struct net_dest *d, char *err) {
   size_t mine_len = 0, sys_len = 0;
   const char *bundle = net_system_bundle();
   if (!d->ca_file) return 0;
+  FILE *f = fopen(d->ca_file, "rb");
+  if (!f) return errf(err, "= %s cannot be read (%s): it must name a PEM file of CA certificates", d->ca_file,
+                      strerror(errno));
+  fclose(f);
   if (read_file(d->ca_file, &mine, &mine_len, e2) < 0)
-    return errf(err, "cannot be read (%s): it must name a PEM file of CA certificates", e2);
+    return errf(err, "= %s cannot be read (%s): it must name a PEM file of CA certificates", d->ca_file, e2);
   d->ca_count = count_certs(mine);
   if (!d->ca_count) {
     free(mine);
