@@ -21,7 +21,7 @@ DEB_BUILD := build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-cjson lib
 DEB_LUA := lua5.4 lua-cjson lua-busted lua-check python3
 DEB_TEST := valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallback \
   mmdebstrap shellcheck podman buildah runc podman-compose uidmap containernetworking-plugins catatonit systemd strace \
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev squid nginx-light openssl
 # -Werror: on for the test builds (build-asan always, build under the test targets)
 WERROR ?= OFF
 

@@ -13,6 +13,14 @@ return {
   -- Teams
   teams_webhook_url = env("TEAMS_WEBHOOK_URL"),          -- secret
 
+  -- Network (docs/network.md, "Corporate networks"): a proxy URL per destination, or ""
+  -- for none; nil: the standard variables (https_proxy, NO_PROXY). A CA file adds PEM
+  -- CAs to the system's for that destination.
+  plane_proxy = env("PLANE_PROXY"),
+  teams_proxy = env("TEAMS_PROXY"),
+  plane_ca_file = env("PLANE_CA_FILE"),
+  teams_ca_file = env("TEAMS_CA_FILE"),
+
   -- Schedule
   hour = env("NOTIFICATION_HOUR", "08:00"),
   days = env("NOTIFICATION_DAYS", "daily"),

@@ -2,6 +2,7 @@
 #pragma once
 #include <stddef.h>
 
+#include "net.h"
 #include "util.h"
 
 #define DAYS_ALL 0x7fu
@@ -37,6 +38,7 @@ struct digest {
   char *language; /* card.lua's word table to use; NULL: "en" */
   char **holidays; /* local dates (YYYY-MM-DD) with no digest, sorted, no repeats */
   size_t nholidays;
+  struct net_dest plane, teams; /* plane_proxy, plane_ca_file; teams_proxy, teams_ca_file */
 };
 
 struct config {

@@ -44,6 +44,8 @@ void config_digest_clear(struct digest *d) {
   free(d->name), free(d->api_token), free(d->base_url), free(d->app_url);
   free(d->workspace), free(d->webhook_url), free(d->tz), free(d->state_file);
   free(d->language);
+  net_dest_free(&d->plane);
+  net_dest_free(&d->teams);
   config_free_list(d->projects, d->nprojects);
   config_free_states(d->states, d->nstates);
   config_free_list(d->holidays, d->nholidays);
@@ -61,6 +63,8 @@ static void digest_copy(struct digest *to, const struct digest *from) {
   to->tz = dup_or_null(from->tz);
   to->state_file = dup_or_null(from->state_file);
   to->language = dup_or_null(from->language);
+  net_dest_copy(&to->plane, &from->plane);
+  net_dest_copy(&to->teams, &from->teams);
   to->projects = xcalloc(from->nprojects, sizeof *to->projects);
   for (size_t i = 0; i < from->nprojects; i++) to->projects[i] = xstrdup(from->projects[i]);
   to->holidays = xcalloc(from->nholidays, sizeof *to->holidays);
@@ -146,12 +150,22 @@ static int finish_webhook(struct digest *d, const char *where, char *err) {
   return 0;
 }
 
+/* The added CAs are read now: a file that cannot be read is a configuration error, not a
+ * failure at 08:00. */
+static int finish_ca(struct digest *d, const char *where, char *err) {
+  char e2[ERR_LEN];
+  if (net_load_ca(&d->plane, e2) < 0) return bad(err, where, "plane_ca_file", d->plane.ca_file, "%s", e2);
+  if (net_load_ca(&d->teams, e2) < 0) return bad(err, where, "teams_ca_file", d->teams.ca_file, "%s", e2);
+  return 0;
+}
+
 static int finish_digest(struct config *c, struct digest *d, const char *where, char *err) {
   if (finish_plane_urls(c, d, where, err) < 0) return -1;
   if (check_secret(where, "plane_api_token", d->api_token, MAX_TOKEN, err) < 0 ||
       check_secret(where, "teams_webhook_url", d->webhook_url, MAX_URL, err) < 0)
     return -1;
   if (finish_webhook(d, where, err) < 0) return -1;
+  if (finish_ca(d, where, err) < 0) return -1;
   if (d->tz && !config_tz_valid(d->tz))
     return bad(err, where, "timezone", d->tz, "= \"%s\" is not a known IANA time zone (such as "
                "Europe/Paris or UTC; see /usr/share/zoneinfo)", esc(d->tz));

@@ -143,6 +143,21 @@ static int read_size(lua_State *L, int v, const char *where, const struct key *k
   return rc;
 }
 
+/* A proxy URL: "" is kept (no proxy at all), unlike other strings where "" means unset. */
+static int read_proxy(lua_State *L, int v, const char *where, const struct key *k, void *obj, char *err) {
+  char **out = FIELD(obj, k, char *);
+  int t = lua_type(L, v);
+  if (t == LUA_TNIL) return 0;
+  if (t != LUA_TSTRING) return bad(err, where, k->name, NULL, "must be a string, not a %s", lua_typename(L, t));
+  const char *s = lua_tostring(L, v);
+  if (!net_proxy_valid(s))
+    return bad(err, where, k->name, s, "must be a proxy URL such as http://proxy.example.com:3128 (http, https, "
+               "socks4, socks4a, socks5 or socks5h), or \"\" for none");
+  free(*out);
+  *out = xstrdup(s);
+  return 0;
+}
+
 /* A string value checked by a function: read into a scratch string, then checked. */
 static int read_checked(lua_State *L, int v, const char *where, const struct key *k, void *obj,
                         int (*check)(const char *s, const char *where, const char *key, void *obj,
@@ -344,6 +359,10 @@ static const struct key digest_keys[] = {
     {"workspace", read_str, D(workspace), 0, 0},
     {"projects", read_projects, 0, 0, 0},
     {"teams_webhook_url", read_str, D(webhook_url), 0, 0},
+    {"plane_proxy", read_proxy, D(plane.proxy), 0, 0},
+    {"teams_proxy", read_proxy, D(teams.proxy), 0, 0},
+    {"plane_ca_file", read_str, D(plane.ca_file), 0, 0},
+    {"teams_ca_file", read_str, D(teams.ca_file), 0, 0},
     {"hour", read_hour, 0, 0, 0},
     {"days", read_days, 0, 0, 0},
     {"timezone", read_str, D(tz), 0, 0},

@@ -20,6 +20,10 @@ static void register_secrets(const struct config *c) {
     log_add_secret(c->digests[i].api_token);
     log_add_secret(c->digests[i].webhook_url);
     if (url_userinfo(c->digests[i].base_url, info, sizeof info) == 0) log_add_secret(info);
+    net_proxy_credentials(c->digests[i].plane.proxy, info, sizeof info);
+    if (info[0]) log_add_secret(info);
+    net_proxy_credentials(c->digests[i].teams.proxy, info, sizeof info);
+    if (info[0]) log_add_secret(info);
   }
 }
 
@@ -81,5 +85,7 @@ void config_describe(const struct config *c, struct buf *out) {
     }
     buf_printf(out, "\n  max_retries: %d, rate_limit: %d/min\n  state_file: %s\n", d->max_retries,
                d->rate_limit, d->state_file);
+    net_describe("Plane", "plane", &d->plane, d->base_url, out);
+    net_describe("Teams", "teams", &d->teams, d->webhook_url, out);
   }
 }

@@ -22,6 +22,9 @@ struct http_req {
   int too_big;
   char retry_after[64];
   char errbuf[CURL_ERROR_SIZE];
+  size_t body_out;     /* request body bytes written to the server (after any tunnel and TLS) */
+  int has_body;
+  char ca_setting[32];
   http_cb cb;
   void *ud;
   struct http_req *prev, *next;
@@ -135,6 +138,16 @@ static size_t on_header(char *ptr, size_t size, size_t n, void *ud) {
   return len;
 }
 
+/* Counts the request body bytes libcurl wrote on the connection to the server. A CONNECT
+ * to a proxy has no body, and libcurl reports it as a header: a refused tunnel or a failed
+ * handshake never counts. Only DATA_OUT is looked at; nothing is printed. */
+static int on_debug(CURL *e, curl_infotype type, char *data, size_t len, void *ud) {
+  (void)e, (void)data;
+  struct http_req *r = ud;
+  if (type == CURLINFO_DATA_OUT) r->body_out += len;
+  return 0;
+}
+
 static void req_free(struct http_req *r) {
   if (r->prev) r->prev->next = r->next;
   else r->h->reqs = r->next;
@@ -145,6 +158,48 @@ static void req_free(struct http_req *r) {
   free(r);
 }
 
+static int is_cert_error(CURLcode code) {
+  return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+         code == CURLE_SSL_ISSUER_ERROR;
+}
+
+/* Whether the request may have reached the server: the tunnel (if any) and the TLS session
+ * were set up (libcurl got to the transfer: PRETRANSFER) and request bytes were written on
+ * them. Everything before is a plain failure that a retry may heal. */
+static int went_out(struct http_req *r, CURLcode code, long connect_code) {
+  curl_off_t pre_us = 0;
+  if (code == CURLE_OK) return 1;
+  if (code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_COULDNT_RESOLVE_HOST ||
+      code == CURLE_COULDNT_CONNECT || code == CURLE_PROXY || is_cert_error(code) ||
+      code == CURLE_SSL_CONNECT_ERROR)
+    return 0;
+  if (connect_code && (connect_code < 200 || connect_code >= 300)) return 0;
+  curl_easy_getinfo(r->easy, CURLINFO_PRETRANSFER_TIME_T, &pre_us);
+  if (pre_us <= 0) return 0;
+  return r->has_body ? r->body_out > 0 : 1;
+}
+
+static void describe_failure(struct http_req *r, CURLcode code, long connect_code, char *out, size_t n) {
+  const char *what = r->errbuf[0] ? r->errbuf : curl_easy_strerror(code);
+  if (r->too_big) snprintf(out, n, "the response is larger than %zu MiB", r->max_bytes >> 20);
+  else if (code == CURLE_OPERATION_TIMEDOUT) snprintf(out, n, "timed out (%.200s)", what);
+  else if (connect_code == 407)
+    snprintf(out, n, "the proxy asked for credentials (%.120s): give them in the proxy URL "
+             "(http://user:password@host:port), or check the ones given", what);
+  else if (connect_code >= 300) snprintf(out, n, "the proxy refused the tunnel (%.160s)", what);
+  else if (is_cert_error(code) && r->ca_setting[0])
+    snprintf(out, n, "%.160s: set %s to your CA's PEM file", what, r->ca_setting);
+  else snprintf(out, n, "%.200s", what);
+}
+
+/* Only the host a redirect points to: its path and query may hold anything. */
+static void redirect_host(struct http_req *r, char *out, size_t n) {
+  char *loc = NULL, scheme[16];
+  out[0] = 0;
+  if (curl_easy_getinfo(r->easy, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || !loc) return;
+  if (url_host(loc, scheme, sizeof scheme, out, n) < 0) snprintf(out, n, "(an unreadable address)");
+}
+
 static void finish(struct http_req *r, CURLcode code) {
   struct http_response res;
   long status = 0;
@@ -152,21 +207,17 @@ static void finish(struct http_req *r, CURLcode code) {
   memset(&res, 0, sizeof res);
   curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &total_us);
-  long req_size = 0;
-  curl_easy_getinfo(r->easy, CURLINFO_REQUEST_SIZE, &req_size);
+  curl_easy_getinfo(r->easy, CURLINFO_HTTP_CONNECTCODE, &res.proxy_status);
   res.ms = (double)total_us / 1000.0;
-  res.sent = req_size > 0;
+  res.sent = went_out(r, code, res.proxy_status);
   snprintf(res.retry_after, sizeof res.retry_after, "%s", r->retry_after);
   if (code != CURLE_OK) {
     res.transport_error = 1;
-    if (r->too_big)
-      snprintf(res.error, sizeof res.error, "the response is larger than %zu MiB", r->max_bytes >> 20);
-    else if (code == CURLE_OPERATION_TIMEDOUT)
-      snprintf(res.error, sizeof res.error, "timed out (%.200s)", r->errbuf[0] ? r->errbuf : "no answer");
-    else
-      snprintf(res.error, sizeof res.error, "%.200s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+    res.permanent = is_cert_error(code);
+    describe_failure(r, code, res.proxy_status, res.error, sizeof res.error);
   } else {
     res.status = status;
+    if (status >= 300 && status < 400) redirect_host(r, res.redirect_host, sizeof res.redirect_host);
   }
   buf_addc(&r->body, 0);
   r->body.len--;
@@ -240,7 +291,20 @@ int http_start(struct http *h, const struct http_request *q, http_cb cb, void *u
   curl_easy_setopt(e, CURLOPT_USERAGENT, "plane-teams/" PT_VERSION);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (q->proxy) {
+    curl_easy_setopt(e, CURLOPT_PROXY, q->proxy);
+    if (q->proxy[0]) curl_easy_setopt(e, CURLOPT_NOPROXY, ""); /* a configured proxy serves its destination */
+  }
+  if (q->ca_pem) {
+    struct curl_blob blob = {.data = (void *)q->ca_pem, .len = q->ca_pem_len, .flags = CURL_BLOB_COPY};
+    curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+  }
+  snprintf(r->ca_setting, sizeof r->ca_setting, "%s", q->ca_setting ? q->ca_setting : "");
   if (!strcmp(q->method, "POST")) {
+    r->has_body = q->body_len > 0;
+    curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+    curl_easy_setopt(e, CURLOPT_DEBUGDATA, r);
+    curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body ? q->body : "");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);

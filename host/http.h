@@ -17,6 +17,10 @@ struct http_request {
   long connect_timeout_ms;
   long timeout_ms;
   size_t max_bytes; /* response size cap */
+  const char *proxy;  /* a proxy URL, "" for none, NULL: the standard environment (libcurl's) */
+  const char *ca_pem; /* PEM CAs trusted for this request (the system's and any added), NULL: libcurl's */
+  size_t ca_pem_len;
+  const char *ca_setting; /* the setting that adds a CA ("plane_ca_file"), named by certificate errors */
 };
 
 struct http_response {
@@ -25,7 +29,11 @@ struct http_response {
   size_t len;
   char retry_after[64];/* the Retry-After header, if any */
   int transport_error; /* no answer: connect, TLS, timeout, reset, size cap */
-  int sent;            /* the request went out (a POST may have been applied) */
+  int sent;            /* request body bytes were written to the server itself (through any tunnel
+                          and TLS): a POST may have been applied */
+  int permanent;       /* a failure that a retry cannot heal (the certificate was not trusted) */
+  long proxy_status;   /* the proxy's answer to CONNECT, 0 when none */
+  char redirect_host[256]; /* for a 3xx: the host the Location points to (never its path or query) */
   char error[256];     /* what went wrong without an answer */
   double ms;           /* total time */
 };

@@ -238,8 +238,8 @@ void plane_describe_error(long status, const char *body, const char *where, char
     snprintf(out, n, "Plane has no such workspace or project (%s) at %s", what, where);
   else if (status == 429)
     snprintf(out, n, "Plane kept refusing for its rate limit (%s) at %s", what, where);
-  else if (status >= 300 && status < 400)
-    snprintf(out, n, "Plane answered with a redirect (%s) at %s: check plane_base_url", what, where);
+  else if (status >= 300 && status < 400) /* its body may repeat the target's path and query */
+    snprintf(out, n, "Plane answered %ld, a redirect, at %s: check plane_base_url", status, where);
   else
     snprintf(out, n, "Plane answered %s at %s", what, where);
 }
@@ -395,6 +395,9 @@ static void job_refused(struct job *j, const struct http_response *res) {
     return;
   }
   plane_describe_error(res->status, res->body, j->where, why, sizeof why);
+  if (res->status >= 300 && res->status < 400 && res->redirect_host[0])
+    snprintf(why + strlen(why), sizeof why - strlen(why), " (it points to %s; redirects are not followed)",
+             res->redirect_host);
   if (j->phase == PH_MEMBERS) {
     log_warn(f->d->name, LF(LF_S("endpoint", j->where), LF_N("status", res->status)),
              "%s; the card goes out without assignee names", why);
@@ -415,7 +418,8 @@ static void job_response(struct http_response *res, void *ud) {
   if (f->failed) goto done;
   if (res->transport_error) {
     snprintf(why, sizeof why, "cannot reach Plane: %s", res->error);
-    job_retry(j, why, NULL);
+    if (res->permanent) fail(f, "%s at %s", why, j->where); /* an untrusted certificate stays so */
+    else job_retry(j, why, NULL);
   } else if (res->status == 200) {
     job_accept(j, res);
   } else if (res->status == 408 || res->status == 429 || res->status >= 500) {
@@ -440,7 +444,9 @@ static void job_send(void *ud) {
   char *url = job_url(j);
   char *key = xasprintf("X-API-Key: %s", f->d->api_token ? f->d->api_token : "");
   const char *headers[] = {key, "Accept: application/json", NULL};
-  struct http_request q = {.method = "GET", .url = url, .headers = headers, .max_bytes = MAX_BYTES};
+  struct http_request q = {.method = "GET", .url = url, .headers = headers, .max_bytes = MAX_BYTES,
+                           .proxy = f->d->plane.proxy, .ca_pem = f->d->plane.ca_pem,
+                           .ca_pem_len = f->d->plane.ca_pem_len, .ca_setting = "plane_ca_file"};
   j->in_flight = 1;
   f->st.requests++;
   int rc = http_start(f->p->http, &q, job_response, j, &j->req, err);

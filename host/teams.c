@@ -99,7 +99,7 @@ enum teams_verdict teams_classify(const char *host, long status, const char *bod
     snprintf(why, n, "Teams answered %ld but did not deliver the message (%s)", status, ex);
     return inner && retryable(inner) ? TEAMS_RETRY : TEAMS_REFUSED;
   }
-  if (ex[0]) snprintf(why, n, "Teams answered %ld (%s)", status, ex);
+  if (ex[0] && (status < 300 || status >= 400)) snprintf(why, n, "Teams answered %ld (%s)", status, ex);
   else snprintf(why, n, "Teams answered %ld", status);
   if (retryable(status)) return TEAMS_RETRY;
   if (status == 413) snprintf(why + strlen(why), n - strlen(why), ": the message is too large");
@@ -148,12 +148,17 @@ static void on_answer(struct http_response *res, void *ud) {
       done(tp, TEAMS_UNKNOWN, why);
       return;
     }
-    retry_or_fail(tp, why, NULL);
+    if (res->permanent) done(tp, TEAMS_FAILED, why); /* an untrusted certificate stays untrusted */
+    else retry_or_fail(tp, why, NULL);
     return;
   }
   enum teams_verdict v = teams_classify(tp->host, res->status, res->body, why, sizeof why);
   log_debug(tp->d->name, LF(LF_S("endpoint", tp->host), LF_N("status", res->status), LF_N("duration_ms", res->ms)),
             "Teams answered %ld in %.0f ms", res->status, res->ms);
+  if (res->status >= 300 && res->status < 400)
+    snprintf(why + strlen(why), sizeof why - strlen(why), ": a redirect to %s, not followed%s",
+             res->redirect_host[0] ? res->redirect_host : "nowhere named",
+             res->redirect_host[0] ? " (is teams_webhook_url the webhook's current address?)" : "");
   if (v == TEAMS_ACCEPTED) done(tp, TEAMS_POSTED, NULL);
   else if (v == TEAMS_RETRY) retry_or_fail(tp, why, res->retry_after);
   else done(tp, TEAMS_FAILED, why);
@@ -165,7 +170,9 @@ static void send_now(void *ud) {
   const char *headers[] = {"Content-Type: application/json; charset=utf-8", "Accept: application/json, text/plain",
                            NULL};
   struct http_request q = {.method = "POST", .url = tp->d->webhook_url, .headers = headers,
-                           .body = tp->envelope, .body_len = tp->len, .max_bytes = 1 << 20};
+                           .body = tp->envelope, .body_len = tp->len, .max_bytes = 1 << 20,
+                           .proxy = tp->d->teams.proxy, .ca_pem = tp->d->teams.ca_pem,
+                           .ca_pem_len = tp->d->teams.ca_pem_len, .ca_setting = "teams_ca_file"};
   tp->st.requests++;
   tp->in_flight = 1;
   if (http_start(tp->http, &q, on_answer, tp, &tp->req, err) < 0) {
