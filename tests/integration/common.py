@@ -21,14 +21,13 @@ SCRUB = ["PLANE_API_TOKEN", "PLANE_API_TOKEN_FILE", "PLANE_BASE_URL", "PLANE_APP
          "CARD_LANGUAGE"]
 
 
-CARD_LOG = os.environ.get("PT_CARD_LOG")
-
-
 def record_cards(*texts):
-    """Keep every envelope the binary produced, for the Adaptive Cards checker (run.py)."""
-    if not CARD_LOG:
+    """Keep every envelope the binary produced, for the Adaptive Cards checker (run.py).
+    PT_CARD_LOG is read at each call: run.py gives each worker process its own file."""
+    card_log = os.environ.get("PT_CARD_LOG")
+    if not card_log:
         return
-    with open(CARD_LOG, "a", encoding="utf-8") as f:
+    with open(card_log, "a", encoding="utf-8") as f:
         for text in texts:
             if isinstance(text, bytes):
                 text = text.decode("utf-8", "replace")
