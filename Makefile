@@ -122,7 +122,7 @@ test-install: deps-test
 
 # libFuzzer targets (clang, ASan+UBSan): `make fuzz` explores for FUZZ_SECONDS per target,
 # FUZZ_JOBS at a time; `make test-fuzz` replays the seed corpora, then explores from them
-# for FUZZ_TEST_SECONDS each, FUZZ_TEST_JOBS at a time (the coverage 5 s each reached).
+# for FUZZ_TEST_SECONDS each (5), FUZZ_TEST_JOBS (2) at a time.
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 $(FUZZ_BUILD)/Makefile: CMakeLists.txt
@@ -134,7 +134,7 @@ build-fuzz: deps-test $(FUZZ_BUILD)/Makefile
 fuzz: build-fuzz
 	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_JOBS) bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-FUZZ_TEST_SECONDS ?= 3
+FUZZ_TEST_SECONDS ?= 5
 FUZZ_TEST_JOBS ?= 2
 test-fuzz: build-fuzz
 	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_TEST_JOBS) FUZZ_REPLAY=1 bash tests/fuzz/run.sh $(FUZZ_TEST_SECONDS)
