@@ -12,6 +12,7 @@ the last run (kept beside the binary, in integration-times.json) start first. Th
 failed, N skipped".
 """
 import argparse
+import contextlib
 import glob
 import io
 import json
@@ -58,13 +59,27 @@ def shares_fixtures(cls):
 
 def units(suite):
     """{unit name: [test ids]} in discovery order: each test is a unit, except the tests
-    of a class with shared fixtures, which are one. A module that fails to import is a
-    unit of its own (unittest's _FailedTest), so that its error is reported."""
-    out = {}
+    of a class with shared fixtures, which are one. Also the tests that stand for a
+    module that failed to import (unittest's _FailedTest), which only report that."""
+    out, broken = {}, []
     for t in flatten(suite):
         cls = type(t)
+        if cls.__module__ == "unittest.loader":
+            broken.append(t)
+            continue
         name = f"{cls.__module__}.{cls.__qualname__}" if shares_fixtures(cls) else t.id()
         out.setdefault(name, []).append(t.id())
+    return out, broken
+
+
+def report_broken(tests):
+    """The import errors of test modules, as failed units."""
+    out = []
+    for t in tests:
+        result = unittest.TestResult()
+        t.run(result)
+        out.append({"name": t.id(), "run": 1, "printed": "", "skipped": 0, "seconds": 0.0, "log": "",
+                    "failed": [(t.id(), text) for _, text in result.failures + result.errors]})
     return out
 
 
@@ -79,16 +94,16 @@ def run_unit(name, ids, cards, verbose):
         suite.addTests(loader.loadTestsFromName(i) for i in ids)
     except Exception:  # noqa: BLE001 - an import error is reported as the unit's failure
         import traceback
-        return {"name": name, "run": 0, "failed": [(name, traceback.format_exc())], "skipped": 0,
+        return {"name": name, "run": 0, "failed": [(name, traceback.format_exc())], "skipped": 0, "printed": "",
                 "seconds": 0.0, "log": ""}
-    stream = io.StringIO()
+    stream, printed = io.StringIO(), io.StringIO()
     start = time.monotonic()
-    result = unittest.TextTestRunner(stream=stream, verbosity=2 if verbose else 0).run(suite)
+    with contextlib.redirect_stdout(printed):  # what a test prints comes back with its result
+        result = unittest.TextTestRunner(stream=stream, verbosity=2 if verbose else 0).run(suite)
     seconds = time.monotonic() - start
     failed = [(str(t), text) for t, text in result.failures + result.errors]
     failed += [(str(t), "unexpected success") for t in result.unexpectedSuccesses]
-    sys.stdout.flush()
-    return {"name": name, "run": result.testsRun, "failed": failed, "skipped": len(result.skipped),
+    return {"name": name, "run": result.testsRun, "printed": printed.getvalue().strip(), "failed": failed, "skipped": len(result.skipped),
             "seconds": seconds, "log": stream.getvalue() if verbose else ""}
 
 
@@ -117,23 +132,31 @@ def main():
     loader = unittest.TestLoader()
     if args.pattern:
         loader.testNamePatterns = [f"*{p}*" for p in args.pattern]
-    work = units(loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE))
+    work, broken = units(loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE))
     times_file = os.path.join(out_dir, "integration-times.json")
     times = load_times(times_file)
     # the slowest first (unknown ones count as slow), so that no long class starts last
     order = sorted(work, key=lambda n: -times.get(n, 1e9))
     jobs = max(1, min(args.jobs, len(order) or 1))
     start = time.monotonic()
-    results = []
+    results = report_broken(broken)
+    for r in results:
+        print(f"  FAIL {r['name']} (cannot be imported)", flush=True)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(run_unit, n, work[n], os.path.join(parts, f"{i:03d}.jsonl"), args.verbose)
-                   for i, n in enumerate(order)]
+        futures = {pool.submit(run_unit, n, work[n], os.path.join(parts, f"{i:03d}.jsonl"), args.verbose): n
+                   for i, n in enumerate(order)}
         for fut in as_completed(futures):
-            r = fut.result()
+            try:
+                r = fut.result()
+            except Exception as e:  # noqa: BLE001 - a worker that died (os._exit, a signal) fails its unit
+                r = {"name": futures[fut], "run": len(work[futures[fut]]), "printed": "", "skipped": 0,
+                     "seconds": 0.0, "log": "", "failed": [(futures[fut], f"the worker process failed: {e!r}")]}
             results.append(r)
             mark = "FAIL" if r["failed"] else "ok"
             if r["failed"] or args.verbose:
                 print(f"  {mark:4} {r['name']} ({r['run']} tests, {r['seconds']:.1f} s)", flush=True)
+            if r["printed"]:
+                print(f"  {r['name']}: {r['printed']}", flush=True)
             if r["log"]:
                 print(r["log"], end="", flush=True)
     wall = time.monotonic() - start
