@@ -168,8 +168,8 @@ def main():
             with open(part, encoding="utf-8") as f:
                 shutil.copyfileobj(f, out)
     shutil.rmtree(parts, ignore_errors=True)
-    if not args.pattern:
-        times.update({r["name"]: round(r["seconds"], 2) for r in results})
+    if not args.pattern:  # a full run: the times of today's units only
+        times = {r["name"]: round(r["seconds"], 2) for r in results}
         with open(times_file, "w", encoding="utf-8") as f:
             json.dump(times, f, indent=1, sort_keys=True)
     ran = sum(r["run"] for r in results)
