@@ -102,7 +102,8 @@ lint: deps-lua
 test-lua: deps-lua
 	cd tests/scripts && lua5.4 /usr/bin/busted --lpath='../../scripts/?.lua;../../host/?.lua;./?.lua' .
 
-test-unit: deps-test build-asan
+# ctest comes with cmake: the unit tests need what building needs and nothing more
+test-unit: deps-build build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure
 
 test-integration: deps-test build build-asan
@@ -137,7 +138,8 @@ test-install: deps-test
 	bash tests/install.sh
 
 # libFuzzer targets (clang, ASan+UBSan): `make fuzz` explores for FUZZ_SECONDS per target,
-# FUZZ_JOBS at a time; `make test-fuzz` replays the seed corpora for a few seconds each.
+# FUZZ_JOBS at a time; `make test-fuzz` replays the seed corpora, then explores from them
+# for FUZZ_TEST_SECONDS each (5), FUZZ_TEST_JOBS (2) at a time.
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 $(FUZZ_BUILD)/Makefile: CMakeLists.txt
@@ -149,11 +151,15 @@ build-fuzz: deps-test $(FUZZ_BUILD)/Makefile
 fuzz: build-fuzz
 	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_JOBS) bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+FUZZ_TEST_SECONDS ?= 5
+FUZZ_TEST_JOBS ?= 2
 test-fuzz: build-fuzz
-	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_REPLAY=1 bash tests/fuzz/run.sh 5
+	BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(FUZZ_TEST_JOBS) FUZZ_REPLAY=1 bash tests/fuzz/run.sh $(FUZZ_TEST_SECONDS)
 
-test: lint test-lua test-unit test-integration test-valgrind test-container test-kubernetes test-install test-fuzz
-	@echo "make test: all suites passed"
+# every suite in turn (after a failure too), then a table of their times; fails when one failed
+TEST_SUITES := lint test-lua test-unit test-integration test-valgrind test-container test-kubernetes test-install test-fuzz
+test:
+	@MAKE="$(MAKE)" bash tests/suites.sh $(TEST_SUITES)
 
 # the tests build with -Werror (CI runs make test)
 test: WERROR = ON

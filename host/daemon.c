@@ -278,6 +278,7 @@ static void tick(void *ud) {
     int s = sched_sleep(t->d, &t->view, now);
     if (s < sleep) sleep = s;
   }
+  log_debug(NULL, LF(LF_N("sleep", sleep)), "schedule checked; next check in %d s", sleep);
   dm->tick = delay_start(dm->loop, (uint64_t)sleep * 1000, tick, dm);
 }
 

@@ -53,9 +53,13 @@ PLANE_WORKSPACE=nope run 1 "discover, wrong workspace" discover
 "${vg[@]}" "$bin" run 2>"$work/daemon.err" &
 pid=$!
 for _ in $(seq 300); do grep -q "posted" "$work/daemon.err" && break; sleep 0.1; done
-kill -HUP $pid; sleep 1
+# each reload is awaited by its log line (under valgrind the daemon takes its time)
+wait_log() { for _ in $(seq 300); do grep -q "$1" "$work/daemon.err" && return 0; sleep 0.1; done; return 1; }
+kill -HUP $pid
+wait_log "reloaded" || true
 printf 'return {\n' > scripts/card.lua
-kill -HUP $pid; sleep 1
+kill -HUP $pid
+wait_log "reload failed" || true
 kill -TERM $pid
 rc=0; wait $pid || rc=$?
 if [ "$rc" = 0 ] && grep -q posted "$work/daemon.err" && grep -q "reload failed" "$work/daemon.err" \

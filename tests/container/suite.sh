@@ -80,6 +80,9 @@ card_title() { # the title of the last card Teams received
   tail -1 "$work/posts" | python3 -c 'import json,sys; t=json.load(sys.stdin)["attachments"][0]["content"]["body"][0]["items"][0]; print(t.get("text") or "".join(r["text"] for r in t["inlines"]))'
 }
 logs_have() { local out; out=$(pm logs "$1" 2>&1); grep -q -- "$2" <<<"$out"; }
+# the scheduler's checks (LOG_LEVEL=debug): after one, the daemon has decided what was due
+checks() { pm logs "$1" 2>&1 | grep -c "schedule checked" || true; }
+checked_since() { (( $(checks "$1") > $2 )); } # CONTAINER COUNT
 no_secret_in() { # FILE…: neither secret appears
   ! grep -q -e "$token" -e "S3cr3tS1gnature" "$@"
 }
@@ -134,7 +137,8 @@ sed -e "s|^PLANE_BASE_URL=.*|PLANE_BASE_URL=http://127.0.0.1:$plane_port|" \
     -e "s|^PLANE_WORKSPACE=.*|PLANE_WORKSPACE=acme|" \
     -e "s|^PLANE_PROJECT_ID=.*|PLANE_PROJECT_ID=4af68566-94a4-4eb3-94aa-50dc9427067b,b1c0e7d2-5f3a-4c8e-9d61-2a7f0e4b9c13|" \
     -e "s|^NOTIFICATION_HOUR=.*|NOTIFICATION_HOUR=06:00|" \
-    -e "s|^TZ=.*|TZ=$tz|" .env.example >"$work/env"
+    -e "s|^TZ=.*|TZ=$tz|" -e "s|^LOG_LEVEL=.*|LOG_LEVEL=debug|" .env.example >"$work/env"
+grep -q "^LOG_LEVEL=debug$" "$work/env" || die ".env.example has no LOG_LEVEL line"
 
 common=(--label "plane-teams-test=$tag" --ulimit nofile=1024:1024 --ulimit nproc=1024:1024
         --read-only --cap-drop=ALL --security-opt no-new-privileges --env-file "$work/env"
@@ -201,7 +205,8 @@ health=$(pm inspect --format '{{.State.Health.Status}}' "$d")
 [ "$health" = healthy ] || die "healthcheck after a post: $health"
 say "healthcheck after a post: healthy"
 
-sleep 2
+# idle: the scheduler has checked again since the post (the sync's memory is given back)
+wait_for 10 checked_since "$d" 1 || die "the daemon did not check its schedule after the post"
 pid=$(pm inspect --format '{{.State.Pid}}' "$d")
 rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
 say "idle memory of the running daemon: $((rss / 1024)).$(( (rss % 1024) * 10 / 1024 )) MiB resident"
@@ -222,9 +227,10 @@ logs_have "$d" "SIGTERM received" || die "stop: no SIGTERM in the log"
 say "stop: $(secs "$stop_ms" 2) s, exit code 0"
 
 last=$(state_of "$vol_d" last_sync)
+seen=$(checks "$d")
 pm start "$d" >/dev/null 2>>"$work/podman.err"
 wait_for 10 test "$(pm logs "$d" 2>&1 | grep -c ' running (pid')" = 2 || die "restart"
-sleep 3
+wait_for 10 checked_since "$d" "$seen" || die "restart: the schedule was not checked"
 posts_are 3 && [ "$(state_of "$vol_d" last_sync)" = "$last" ] || die "a restart posted again"
 pm stop -t 10 "$d" >/dev/null 2>&1
 say "restart after today's post: nothing posted a second time"
@@ -303,14 +309,14 @@ compose down >>"$work/compose.log" 2>&1 || die "podman-compose down"
 [ -z "$(pm ps -aq --filter "name=^$tag-compose\$")" ] || die "podman-compose down left the container"
 compose up -d >>"$work/compose.log" 2>&1 || { cat "$work/compose.log"; die "podman-compose up again"; }
 wait_for 10 test "$(pm logs "$tag-compose" 2>&1 | grep -c ' running (pid')" = 1 || die "podman-compose up again"
-sleep 3
+wait_for 10 checked_since "$tag-compose" 0 || die "podman-compose up again: the schedule was not checked"
 posts_are $((before + 1)) || die "podman-compose up again posted a second card"
 compose down >>"$work/compose.log" 2>&1 || die "podman-compose down"
 # the same named volume with the plain run command of docs/docker.md
 pm run -d --name "$tag-plain" --network=host "${common[@]}" "${secrets[@]}" -v "$tag-compose-data:/data" "$image" \
   >/dev/null 2>>"$work/podman.err"
 wait_for 10 logs_have "$tag-plain" " running (pid" || die "plain run on the compose volume"
-sleep 3
+wait_for 10 checked_since "$tag-plain" 0 || die "plain run on the compose volume: the schedule was not checked"
 posts_are $((before + 1)) || die "a plain run on the compose volume posted a second card"
 pm stop -t 10 "$tag-plain" >/dev/null 2>&1
 # the documented copy of an older compose volume into plane-teams-data

@@ -30,6 +30,7 @@ class FakeTeams(Loopback):
         self.accepted = []      # decoded envelopes that were accepted
         self.requests = []      # (headers, raw body) of every POST
         self.times = []         # monotonic arrival time of every POST
+        self.answered = 0       # forced answers given, after their delay
         self.delay = 0.0
         self.record = record
         super().__init__(port)
@@ -53,6 +54,8 @@ class FakeTeams(Loopback):
         if forced:
             if forced["delay"]:
                 time.sleep(forced["delay"])
+            with self.lock:
+                self.answered += 1
             return forced
         ctype = headers.get("Content-Type") or ""
         if not ctype.startswith("application/json"):

@@ -21,14 +21,13 @@ SCRUB = ["PLANE_API_TOKEN", "PLANE_API_TOKEN_FILE", "PLANE_BASE_URL", "PLANE_APP
          "CARD_LANGUAGE", "NOTIFICATION_HOLIDAYS"]
 
 
-CARD_LOG = os.environ.get("PT_CARD_LOG")
-
-
 def record_cards(*texts):
-    """Keep every envelope the binary produced, for the Adaptive Cards checker (run.py)."""
-    if not CARD_LOG:
+    """Keep every envelope the binary produced, for the Adaptive Cards checker (run.py).
+    PT_CARD_LOG is read at each call: run.py gives each worker process its own file."""
+    card_log = os.environ.get("PT_CARD_LOG")
+    if not card_log:
         return
-    with open(CARD_LOG, "a", encoding="utf-8") as f:
+    with open(card_log, "a", encoding="utf-8") as f:
         for text in texts:
             if isinstance(text, bytes):
                 text = text.decode("utf-8", "replace")
@@ -184,6 +183,15 @@ import time as _time
 FAKETIME_LIB = next(iter(sorted(_glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
 
 
+def wait_until(what, timeout=30, message="the condition"):
+    """Poll what() until it is true; fail after timeout seconds."""
+    end = _time.monotonic() + timeout
+    while not what():
+        if _time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {message}")
+        _time.sleep(0.05)
+
+
 class Daemon:
     """plane-teams run with a fake clock read from a file the test can rewrite."""
 
@@ -218,6 +226,26 @@ class Daemon:
                 break
             _time.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what!r}; daemon log:\n{self.text()}")
+
+    def checks(self):
+        """How many times the scheduler checked what was due (logged at LOG_LEVEL=debug)."""
+        return self.text().count("schedule checked")
+
+    def wait_checks(self, n, timeout=30):
+        """Wait until the scheduler has checked n more times: it had its chances to act."""
+        start = self.checks()
+        self.wait_for(lambda: self.checks() >= start + n, timeout)
+
+    def wait_checked_at(self, at, timeout=30):
+        """Wait for a check of the schedule at fake time `at` ("YYYY-MM-DD HH:MM:SS") or later."""
+        self.wait_for(lambda: any(line[:19] >= at for line in self.text().splitlines()
+                                  if "schedule checked" in line), timeout)
+
+    def cpu_seconds(self):
+        """User and system CPU time the daemon has used so far."""
+        with open(f"/proc/{self.proc.pid}/stat", encoding="utf-8") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def signal(self, sig):
         self.proc.send_signal(sig)

@@ -7,7 +7,7 @@ import signal
 import time
 import unittest
 
-from common import NetCase, Daemon, FAKETIME_LIB, base_env, block_text
+from common import NetCase, Daemon, FAKETIME_LIB, base_env, block_text, wait_until
 
 
 # Scripts that try to outrun the instruction limit by catching its error.
@@ -61,9 +61,9 @@ class TestSchedule(DaemonCase):
         self.assertTrue(last.endswith("+01:00"), last)
 
     def test_started_after_the_hour_posts_at_once_and_only_once(self):
-        d = self.daemon("2026-11-26 10:00:00", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
+        d = self.daemon("2026-11-26 10:00:00", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00", LOG_LEVEL="debug")
         self.wait_posted(d, 1)
-        time.sleep(3)  # three more minutes of fake time
+        d.wait_checks(2)  # the scheduler woke up twice more and did not post again
         self.assertEqual(d.stop(), 0)
         self.assertEqual(self.posts(), 1)
         self.assertTrue(self.state()["last_sync"].startswith("2026-11-26T10:00:"))
@@ -72,17 +72,17 @@ class TestSchedule(DaemonCase):
         d = self.daemon("2026-11-26 08:10:00", TZ="Europe/Paris")
         self.wait_posted(d, 1)
         d.stop()
-        d = self.daemon("2026-11-26 15:00:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-26 15:00:00", TZ="Europe/Paris", LOG_LEVEL="debug")
         d.wait_for("running")
-        time.sleep(2)
+        d.wait_checks(2)
         self.assertEqual(d.stop(), 0)
         self.assertEqual(self.posts(), 1)
 
     def test_days_not_in_the_list_post_nothing(self):
         # 2026-11-28 is a Saturday
-        d = self.daemon("2026-11-28 07:59:00", TZ="Europe/Paris", NOTIFICATION_DAYS="weekdays")
+        d = self.daemon("2026-11-28 07:59:00", TZ="Europe/Paris", NOTIFICATION_DAYS="weekdays", LOG_LEVEL="debug")
         d.wait_for("next 2026-11-30T08:00:00+01:00")
-        time.sleep(3)
+        d.wait_checked_at("2026-11-28 08:01:00")  # the hour has passed on a Saturday
         self.assertEqual(d.stop(), 0)
         self.assertEqual(self.posts(), 0)
 
@@ -90,9 +90,9 @@ class TestSchedule(DaemonCase):
         d = self.daemon("2026-11-20 09:00:00", TZ="Europe/Paris")
         self.wait_posted(d, 1)
         d.stop()
-        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris", LOG_LEVEL="debug")
         self.wait_posted(d, 2)
-        time.sleep(2)
+        d.wait_checks(2)
         d.stop()
         self.assertEqual(self.posts(), 2)
         self.assertTrue(self.state()["last_sync"].startswith("2026-11-26T09:00:"))
@@ -132,10 +132,11 @@ class TestCrashes(DaemonCase):
         d.kill9()
         st = self.state()  # parses
         self.assertIsNotNone(st["attempt"])
-        time.sleep(3.2)  # the fake accepted it after all
-        d = self.daemon("2026-11-26 09:05:00", speed=60, TZ="Europe/Paris")
+        # the fake answers 202 after all, to a client that is gone
+        wait_until(lambda: self.teams.answered == 1, message="the fake's late answer")
+        d = self.daemon("2026-11-26 09:05:00", speed=60, TZ="Europe/Paris", LOG_LEVEL="debug")
         d.wait_for("ended without a recorded answer")
-        time.sleep(2)
+        d.wait_checks(2)
         self.assertEqual(d.stop(), 0)
         self.assertEqual(len(self.teams.requests), 1)
         st = self.state()
@@ -163,9 +164,9 @@ class TestCrashes(DaemonCase):
     def test_corrupt_state_is_moved_aside_and_nothing_is_sent_today(self):
         with open(self.path("state.json"), "w") as f:
             f.write('{"last_sync": "2026-11-26T08:00:0')
-        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris", LOG_LEVEL="debug")
         d.wait_for("is corrupt")
-        time.sleep(2)
+        d.wait_checks(2)
         self.assertEqual(d.stop(), 0)
         self.assertEqual(self.posts(), 0)
         moved = [f for f in os.listdir(self.dir) if f.startswith("state.json.corrupt-")]
@@ -256,8 +257,11 @@ class TestSignals(DaemonCase):
             if name != "config.lua":
                 with open(self.path("scripts", name), "w", encoding="utf-8") as f:
                     f.write(text)
+        cpu = d.cpu_seconds()
         d.signal(signal.SIGHUP)
-        time.sleep(0.5)  # the reload is now inside the endless loop
+        # the reload is inside the endless loop once it has spun for a while: a reload
+        # that ends takes a few milliseconds, the instruction limit about a second
+        d.wait_for(lambda: d.cpu_seconds() >= cpu + 0.15)
         t0 = time.monotonic()
         d.signal(signal.SIGTERM)
         self.assertEqual(d.stop(), 0)
