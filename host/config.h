@@ -15,6 +15,12 @@ struct state_sel {
   char *group;
 };
 
+/** One `mention_ids` entry: a Plane user (id or display name) and their Teams id. */
+struct mention_id {
+  char *who;
+  char *id; /* UPN or Entra object id */
+};
+
 struct digest {
   char *name;
   char *api_token; /* secret */
@@ -38,6 +44,9 @@ struct digest {
   char *language; /* card.lua's word table to use; NULL: "en" */
   char **holidays; /* local dates (YYYY-MM-DD) with no digest, sorted, no repeats */
   size_t nholidays;
+  int mentions; /* @mention assignees Teams can identify */
+  struct mention_id *mention_ids;
+  size_t nmention_ids;
   struct net_dest plane, teams; /* plane_proxy, plane_ca_file; teams_proxy, teams_ca_file */
 };
 

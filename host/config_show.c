@@ -77,6 +77,7 @@ void config_describe(const struct config *c, struct buf *out) {
     buf_adds(out, d->nholidays ? "\n" : " (none)\n");
     buf_printf(out, "  limit: %d rows, budget: %zu bytes, empty: %s, language: %s\n", d->limit,
                d->budget, d->empty_skip ? "skip" : "post", d->language ? d->language : "en");
+    buf_printf(out, "  mentions: %s (%zu in mention_ids)\n", d->mentions ? "on" : "off", d->nmention_ids);
     buf_adds(out, "  states:");
     for (size_t j = 0; j < d->nstates; j++) {
       const struct state_sel *s = &d->states[j];

@@ -22,6 +22,9 @@ void render_out_free(struct render_out *o) {
 const struct hook_field render_state_fields[3] = {
     F(state_sel, "id", HF_STR, id), F(state_sel, "name", HF_STR, name), F(state_sel, "group", HF_STR, group)};
 
+static const struct hook_field MENTION_FIELDS[2] = {F(mention_id, "who", HF_STR, who),
+                                                   F(mention_id, "id", HF_STR, id)};
+
 /* The scripts' ctx, as the table they get. */
 struct ctx_in {
   const char *digest, *app_url, *workspace, *now, *date, *empty, *language;
@@ -32,6 +35,9 @@ struct ctx_in {
   size_t nprevious;
   char *const *holidays; /* the digest's holiday dates, sorted (YYYY-MM-DD); never NULL */
   size_t nholidays;
+  int mentions;
+  const struct mention_id *mention_ids; /* the host's Lua turns them into assignee ids */
+  size_t nmention_ids;
 };
 static const struct hook_field CTX[] = {
     F(ctx_in, "digest", HF_STR, digest),     F(ctx_in, "app_url", HF_STR, app_url),
@@ -41,7 +47,9 @@ static const struct hook_field CTX[] = {
     {"states", HF_RECORDS, offsetof(struct ctx_in, states), offsetof(struct ctx_in, nstates),
      render_state_fields, 3, sizeof(struct state_sel)},
     FL(ctx_in, "previous", HF_STRLIST, previous, nprevious),
-    FL(ctx_in, "holidays", HF_STRLIST, holidays, nholidays)};
+    FL(ctx_in, "holidays", HF_STRLIST, holidays, nholidays), F(ctx_in, "mentions", HF_BOOL, mentions),
+    {"mention_ids", HF_RECORDS, offsetof(struct ctx_in, mention_ids), offsetof(struct ctx_in, nmention_ids),
+     MENTION_FIELDS, 2, sizeof(struct mention_id)}};
 
 struct render_in {
   int batch;
@@ -90,7 +98,7 @@ int render_batch(struct batch *b, const struct digest *d, time_t now, const stru
       batch_ref(b),
       {d->name, d->app_url, d->workspace, iso, date, d->empty_skip ? "skip" : "post",
        d->language ? d->language : "en", d->limit, d->states, d->nstates, NULL, 0,
-       d->holidays ? d->holidays : none, d->nholidays},
+       d->holidays ? d->holidays : none, d->nholidays, d->mentions, d->mention_ids, d->nmention_ids},
       (long long)d->budget, d->empty_skip && !keep_empty};
   if (st && st->last_sync) { /* before the first post nothing is marked new */
     in.ctx.previous = st->last_issues ? st->last_issues : none;

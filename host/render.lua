@@ -133,7 +133,8 @@ end
 function R.render(scripts, batch, ctx, budget, skip_empty)
   local t0 = native.clock_ms()
   R.check_language(scripts, ctx.language, "the configuration")
-  local issues, projects = states.prepare(batch, ctx.states)
+  local issues, projects = states.prepare(batch, ctx.states, states.mention_map(ctx))
+  rawset(ctx, "mention_ids", nil) -- the scripts get each assignee's id instead
   ctx.projects = R.copy(projects)
   local rows, total = scripts.transform(issues, ctx)
   local ids

@@ -25,7 +25,11 @@ function S.save(batch)
       local mids = {}
       for id in pairs(p.members) do mids[#mids + 1] = id end
       table.sort(mids)
-      for i, id in ipairs(mids) do members[i] = p.members[id] end
+      for i, id in ipairs(mids) do
+        local m = p.members[id] -- everything but the e-mail address
+        members[i] = { id = m.id, display_name = m.display_name, first_name = m.first_name,
+          last_name = m.last_name }
+      end
     end
     projects[#projects + 1] = { id = pid, identifier = p.identifier, name = p.name, states = p.states,
       members = p.members and members or nil }
@@ -64,7 +68,8 @@ local function load_saved(batch, v, fname)
       for _, u in ipairs(p.members) do
         if type(u) == "table" and type(u.id) == "string" then
           meta.members[u.id] = { id = u.id, display_name = str(u.display_name, nil),
-            first_name = str(u.first_name, nil), last_name = str(u.last_name, nil) }
+            first_name = str(u.first_name, nil), last_name = str(u.last_name, nil),
+            email = str(u.email, nil) }
         end
       end
     end

@@ -64,13 +64,69 @@ describe("cardcheck", function()
     assert.matches("TextBlock", K.check(card), 1, true) -- a RichTextBlock holds only TextRuns
   end)
 
-  it("wants version 1.2 and only the width in msteams", function()
+  it("wants version 1.2 and only the width and entities in msteams", function()
     local card = default_card(1)
     card.version = "1.5"
     assert.matches('card.version: "1.5", expected "1.2"', K.check(card), 1, true)
     card = default_card(1)
     card.msteams.entities = {}
-    assert.equal('card.msteams: unknown property "entities"', K.check(card))
+    assert.is_nil(K.check(card))
+    card.msteams.mentions = {}
+    assert.equal('card.msteams: unknown property "mentions"', K.check(card))
+  end)
+
+  describe("msteams.entities", function()
+    local function with_mention(entity, text)
+      local card = default_card(1)
+      card.body[#card.body + 1] = { type = "TextBlock", text = text or "for <at>Zoé</at>, Ana" }
+      card.msteams.entities = { entity }
+      return card
+    end
+    local function good()
+      return { type = "mention", text = "<at>Zoé</at>", mentioned = { id = "zoe@example.com", name = "Zoé" } }
+    end
+
+    it("accepts a mention whose text is in a TextBlock", function()
+      assert.is_nil(K.check(with_mention(good())))
+      local e = good()
+      e.mentioned.id = "4af68566-94a4-4eb3-94aa-50dc9427067b"
+      assert.is_nil(K.check(with_mention(e)))
+    end)
+
+    it("refuses every other shape, naming the entry and the field", function()
+      local cases = {
+        { function(e) e.type = "tag" end, 'entities[1].type: expected "mention"' },
+        { function(e) e.text = "Zoé" end, "entities[1].text: expected one <at>Name</at>" },
+        { function(e) e.text = "<at>Zoé</at> <at>Ana</at>" end, "entities[1].text: expected one <at>Name</at>" },
+        { function(e) e.text = "<at></at>" end, "entities[1].text: expected one <at>Name</at>" },
+        { function(e) e.mentioned = "zoe@example.com" end, "entities[1].mentioned: expected an object" },
+        { function(e) e.mentioned.id = "" end, "entities[1].mentioned.id: expected a UPN" },
+        { function(e) e.mentioned.id = nil end, "entities[1].mentioned.id: expected a UPN" },
+        { function(e) e.mentioned.name = 3 end, "entities[1].mentioned.name: expected a name" },
+        { function(e) e.mentioned.type = "person" end, 'entities[1].mentioned: unknown property "type"' },
+        { function(e) e.id = "x" end, 'entities[1]: unknown property "id"' },
+      }
+      for _, c in ipairs(cases) do
+        local e = good()
+        c[1](e)
+        assert.matches(c[2], K.check(with_mention(e)) or "(accepted)", 1, true)
+      end
+      local card = default_card(1)
+      card.msteams.entities = { type = "mention" }
+      assert.equal("card.msteams.entities: expected a list", K.check(card))
+      card.msteams.entities = { "<at>Zoé</at>" }
+      assert.equal("card.msteams.entities[1]: expected an object", K.check(card))
+    end)
+
+    it("refuses a mention Teams would not read: its text in no TextBlock, or only in a TextRun", function()
+      assert.matches("appears in no TextBlock", K.check(with_mention(good(), "for Zoé")), 1, true)
+      local card = default_card(1)
+      card.body[#card.body + 1] = { type = "RichTextBlock", inlines = { { type = "TextRun", text = "<at>Zoé</at>" } } }
+      card.msteams.entities = { good() }
+      assert.matches("appears in no TextBlock", K.check(card), 1, true)
+      -- the text must be there verbatim: case and spaces count
+      assert.matches("appears in no TextBlock", K.check(with_mention(good(), "<at>zoé</at>")), 1, true)
+    end)
   end)
 
   it("accepts enum values in any case, as Teams does", function()

@@ -58,7 +58,7 @@ describe("transform: rows", function()
       rank = 1, id = i.id, key = "WEB-42", name = "Corriger l'accès — été 🎯", priority = "high",
       state = { id = H.EN_COURS.id, name = "En cours", group = "started" },
       url = "https://app.plane.so/acme/browse/WEB-42/", is_new = false, project = "p1",
-      assignees = {}, target_date = nil, due_in = nil,
+      assignees = {}, target_date = nil, due_in = nil, changes = {},
     }, row)
   end)
 
