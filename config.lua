@@ -45,4 +45,8 @@ return {
     { id = "318803e3-f0ce-4dbf-b0b4-beb1cfba9e81", name = "Backlog", group = "backlog" },
   },
   empty = "post",                                        -- or "skip": no card when nothing matches
+
+  -- Settings for your own scripts, handed to them as ctx.options (strings, numbers,
+  -- booleans and tables of them); a digest's own options replace these key by key.
+  -- options = { first_label = "customer", stale_days = 5, people = { "Ada Lovelace" } },
 }

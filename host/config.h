@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "net.h"
+#include "options.h"
 #include "util.h"
 
 #define DAYS_ALL 0x7fu
@@ -38,6 +39,8 @@ struct digest {
   char *language; /* card.lua's word table to use; NULL: "en" */
   char **holidays; /* local dates (YYYY-MM-DD) with no digest, sorted, no repeats */
   size_t nholidays;
+  struct opt *options; /* ctx.options: named values, the top level's merged with the digest's */
+  size_t noptions;
   struct net_dest plane, teams; /* plane_proxy, plane_ca_file; teams_proxy, teams_ca_file */
 };
 

@@ -346,6 +346,12 @@ static int read_holidays(lua_State *L, int v, const char *where, const struct ke
   return config_read_holidays(L, v, where, obj, err);
 }
 
+static int read_options(lua_State *L, int v, const char *where, const struct key *k, void *obj,
+                        char *err) {
+  (void)k;
+  return config_read_options(L, v, where, obj, err);
+}
+
 /* ---- the tables --------------------------------------------------------- */
 
 #define D(f) offsetof(struct digest, f)
@@ -375,6 +381,7 @@ static const struct key digest_keys[] = {
     {"empty", read_empty, 0, 0, 0},
     {"language", read_language, 0, 0, 0},
     {"holidays", read_holidays, 0, 0, 0},
+    {"options", read_options, 0, 0, 0},
     {NULL, NULL, 0, 0, 0}};
 
 static const struct key global_keys[] = {

@@ -25,6 +25,10 @@ int config_is_global_key(const char *key);
  *  sorted and without repeats; nil leaves d as it is. */
 int config_read_holidays(lua_State *L, int idx, const char *where, struct digest *d, char *err);
 
+/** The `options` value at idx (a table of named plain values) merged into d's options
+ *  (its names replace those d has); nil leaves d as it is. */
+int config_read_options(lua_State *L, int idx, const char *where, struct digest *d, char *err);
+
 /** The table config.lua returned (at idx) into c: top-level keys, digests, checks. */
 int config_read_table(lua_State *L, int idx, struct config *c, char *err);
 void config_digest_clear(struct digest *d);

@@ -32,6 +32,8 @@ struct ctx_in {
   size_t nprevious;
   char *const *holidays; /* the digest's holiday dates, sorted (YYYY-MM-DD); never NULL */
   size_t nholidays;
+  const struct opt *options; /* the digest's options (a table, empty when none) */
+  size_t noptions;
 };
 static const struct hook_field CTX[] = {
     F(ctx_in, "digest", HF_STR, digest),     F(ctx_in, "app_url", HF_STR, app_url),
@@ -41,7 +43,8 @@ static const struct hook_field CTX[] = {
     {"states", HF_RECORDS, offsetof(struct ctx_in, states), offsetof(struct ctx_in, nstates),
      render_state_fields, 3, sizeof(struct state_sel)},
     FL(ctx_in, "previous", HF_STRLIST, previous, nprevious),
-    FL(ctx_in, "holidays", HF_STRLIST, holidays, nholidays)};
+    FL(ctx_in, "holidays", HF_STRLIST, holidays, nholidays),
+    FL(ctx_in, "options", HF_OPTIONS, options, noptions)};
 
 struct render_in {
   int batch;
@@ -90,7 +93,7 @@ int render_batch(struct batch *b, const struct digest *d, time_t now, const stru
       batch_ref(b),
       {d->name, d->app_url, d->workspace, iso, date, d->empty_skip ? "skip" : "post",
        d->language ? d->language : "en", d->limit, d->states, d->nstates, NULL, 0,
-       d->holidays ? d->holidays : none, d->nholidays},
+       d->holidays ? d->holidays : none, d->nholidays, d->options, d->noptions},
       (long long)d->budget, d->empty_skip && !keep_empty};
   if (st && st->last_sync) { /* before the first post nothing is marked new */
     in.ctx.previous = st->last_issues ? st->last_issues : none;
