@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "net.h"
+#include "options.h"
 #include "util.h"
 
 #define DAYS_ALL 0x7fu
@@ -47,6 +48,8 @@ struct digest {
   int mentions; /* @mention assignees Teams can identify */
   struct mention_id *mention_ids;
   size_t nmention_ids;
+  struct opt *options; /* ctx.options: named values, the top level's merged with the digest's */
+  size_t noptions;
   struct net_dest plane, teams; /* plane_proxy, plane_ca_file; teams_proxy, teams_ca_file */
 };
 

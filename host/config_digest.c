@@ -50,6 +50,7 @@ void config_digest_clear(struct digest *d) {
   config_free_states(d->states, d->nstates);
   config_free_list(d->holidays, d->nholidays);
   config_free_mention_ids(d->mention_ids, d->nmention_ids);
+  opt_free(d->options, d->noptions);
   memset(d, 0, sizeof *d);
 }
 
@@ -75,6 +76,7 @@ static void digest_copy(struct digest *to, const struct digest *from) {
     to->mention_ids[i].who = xstrdup(from->mention_ids[i].who);
     to->mention_ids[i].id = xstrdup(from->mention_ids[i].id);
   }
+  to->options = opt_copy(from->options, from->noptions);
   to->states = xcalloc(from->nstates, sizeof *to->states);
   for (size_t i = 0; i < from->nstates; i++) {
     to->states[i].id = dup_or_null(from->states[i].id);

@@ -358,6 +358,12 @@ static int read_mention_ids(lua_State *L, int v, const char *where, const struct
   return config_read_mention_ids(L, v, where, obj, err);
 }
 
+static int read_options(lua_State *L, int v, const char *where, const struct key *k, void *obj,
+                        char *err) {
+  (void)k;
+  return config_read_options(L, v, where, obj, err);
+}
+
 /* ---- the tables --------------------------------------------------------- */
 
 #define D(f) offsetof(struct digest, f)
@@ -389,6 +395,7 @@ static const struct key digest_keys[] = {
     {"holidays", read_holidays, 0, 0, 0},
     {"mentions", read_mentions, 0, 0, 0},
     {"mention_ids", read_mention_ids, 0, 0, 0},
+    {"options", read_options, 0, 0, 0},
     {NULL, NULL, 0, 0, 0}};
 
 static const struct key global_keys[] = {

@@ -30,6 +30,9 @@ int config_read_holidays(lua_State *L, int idx, const char *where, struct digest
 int config_read_mentions(lua_State *L, int idx, const char *where, struct digest *d, char *err);
 int config_read_mention_ids(lua_State *L, int idx, const char *where, struct digest *d, char *err);
 void config_free_mention_ids(struct mention_id *m, size_t n);
+/** The `options` value at idx (a table of named plain values) merged into d's options
+ *  (its names replace those d has); nil leaves d as it is. */
+int config_read_options(lua_State *L, int idx, const char *where, struct digest *d, char *err);
 
 /** The table config.lua returned (at idx) into c: top-level keys, digests, checks. */
 int config_read_table(lua_State *L, int idx, struct config *c, char *err);

@@ -38,6 +38,8 @@ struct ctx_in {
   int mentions;
   const struct mention_id *mention_ids; /* the host's Lua turns them into assignee ids */
   size_t nmention_ids;
+  const struct opt *options; /* the digest's options (a table, empty when none) */
+  size_t noptions;
 };
 static const struct hook_field CTX[] = {
     F(ctx_in, "digest", HF_STR, digest),     F(ctx_in, "app_url", HF_STR, app_url),
@@ -49,7 +51,8 @@ static const struct hook_field CTX[] = {
     FL(ctx_in, "previous", HF_STRLIST, previous, nprevious),
     FL(ctx_in, "holidays", HF_STRLIST, holidays, nholidays), F(ctx_in, "mentions", HF_BOOL, mentions),
     {"mention_ids", HF_RECORDS, offsetof(struct ctx_in, mention_ids), offsetof(struct ctx_in, nmention_ids),
-     MENTION_FIELDS, 2, sizeof(struct mention_id)}};
+     MENTION_FIELDS, 2, sizeof(struct mention_id)},
+    FL(ctx_in, "options", HF_OPTIONS, options, noptions)};
 
 struct render_in {
   int batch;
@@ -98,7 +101,8 @@ int render_batch(struct batch *b, const struct digest *d, time_t now, const stru
       batch_ref(b),
       {d->name, d->app_url, d->workspace, iso, date, d->empty_skip ? "skip" : "post",
        d->language ? d->language : "en", d->limit, d->states, d->nstates, NULL, 0,
-       d->holidays ? d->holidays : none, d->nholidays, d->mentions, d->mention_ids, d->nmention_ids},
+       d->holidays ? d->holidays : none, d->nholidays, d->mentions, d->mention_ids, d->nmention_ids,
+       d->options, d->noptions},
       (long long)d->budget, d->empty_skip && !keep_empty};
   if (st && st->last_sync) { /* before the first post nothing is marked new */
     in.ctx.previous = st->last_issues ? st->last_issues : none;

@@ -89,8 +89,9 @@ end
 
 -- card(rows[1..n], ctx) as the Teams envelope. The check runs on the JSON decoded again:
 -- exactly what is sent, whatever tables the script returned.
-local function envelope(scripts, rows, n, ctx)
+local function envelope(scripts, rows, n, ctx, own)
   local DIR = scripts.dir
+  own(ctx)
   local card = scripts.card(slice(rows, n), ctx)
   if type(card) ~= "table" then
     error(string.format("%s/card.lua: card() returned %s, expected a table (the Adaptive Card)", DIR,
@@ -105,14 +106,14 @@ end
 
 -- The largest row count whose envelope fits the budget (rows are dropped from the end,
 -- by bisection: a few renders instead of one per dropped row).
-local function fit(scripts, rows, ctx, budget)
+local function fit(scripts, rows, ctx, budget, own)
   local n = rawlen(rows)
-  local env = envelope(scripts, rows, n, ctx)
+  local env = envelope(scripts, rows, n, ctx, own)
   if #env <= budget then return env, n end
   local lo, hi, best, best_env, smallest = 0, n - 1, nil, nil, #env
   while lo <= hi do
     local mid = (lo + hi) // 2
-    local e = envelope(scripts, rows, mid, ctx)
+    local e = envelope(scripts, rows, mid, ctx, own)
     smallest = math.min(smallest, #e)
     if #e <= budget then
       best, best_env, lo = mid, e, mid + 1
@@ -127,6 +128,15 @@ local function fit(scripts, rows, ctx, budget)
   return best_env, best
 end
 
+-- Before each call of a script: ctx's options (and the previous card's rows) afresh, so
+-- that what one call changes in them never reaches the next.
+local function owner(ctx)
+  local kept = { options = ctx.options }
+  return function(c)
+    for k, v in pairs(kept) do rawset(c, k, R.copy(v)) end
+  end
+end
+
 -- One render (host/render.c's hook): transform and card over the batch for ctx (the
 -- table render.c built), within budget bytes. Returns {envelope (nil when skipped),
 -- ids (of the posted rows), fetched, matching, transform_ms, card_ms}.
@@ -136,6 +146,8 @@ function R.render(scripts, batch, ctx, budget, skip_empty)
   local issues, projects = states.prepare(batch, ctx.states, states.mention_map(ctx))
   rawset(ctx, "mention_ids", nil) -- the scripts get each assignee's id instead
   ctx.projects = R.copy(projects)
+  local own = owner(ctx)
+  own(ctx)
   local rows, total = scripts.transform(issues, ctx)
   local ids
   total, ids = R.check_rows(rows, total, ctx.limit, #issues)
@@ -144,7 +156,7 @@ function R.render(scripts, batch, ctx, budget, skip_empty)
   if #ids == 0 and skip_empty then
     return { ids = {}, fetched = #batch.issues, matching = total, transform_ms = t1 - t0, card_ms = 0.0 }
   end
-  local env, n = fit(scripts, rows, ctx, budget)
+  local env, n = fit(scripts, rows, ctx, budget, own)
   return { envelope = env, ids = slice(ids, n), fetched = #batch.issues, matching = total,
     transform_ms = t1 - t0, card_ms = native.clock_ms() - t1 }
 end

@@ -104,10 +104,12 @@ describe("transform: stale rows (options.stale_days, business days)", function()
   end)
 
   it("refuses a stale_days that is not a whole number of at least 1", function()
-    for _, v in ipairs({ 0, -1, 1.5, "3", true }) do
+    for _, v in ipairs({ 0, -1, 1.5, "three", "0", "2.5", true }) do
       assert.has_error(function() stale("2026-12-04T10:00:00Z", v) end)
     end
     assert.equal(3, stale("2026-12-04T10:00:00Z", 2.0))
+    assert.equal(3, stale("2026-12-04T10:00:00Z", "2")) -- as env CARD_STALE_DAYS gives it
+    assert.is_nil(stale("2026-12-04T10:00:00Z", ""))
   end)
 end)
 

@@ -320,6 +320,28 @@ describe("render: what the scripts get", function()
     assert.equal(6, render.render(scripts(T.transform), sample(), ctx(), 24000, false).matching)
   end)
 
+  it("gives each call its own copy of ctx.options: a change never reaches the next call", function()
+    local seen = {}
+    local function greedy(issues, c)
+      seen[#seen + 1] = c.options.focus .. "/" .. #c.options.people
+      c.options.focus, c.options.people[1] = "changed", nil
+      return T.transform(issues, c)
+    end
+    local function card(rows, c)
+      seen[#seen + 1] = c.options.focus .. "/" .. #c.options.people
+      c.options.focus = "changed again"
+      return C.card(rows, c)
+    end
+    local options = { focus = "Ada", people = { "Ada", "Lin" } }
+    for _ = 1, 2 do -- the host builds ctx afresh for each render, from the same options
+      local c = ctx()
+      c.options = options
+      render.render({ transform = greedy, card = card, dir = "scripts" }, sample(), c, 24000, false)
+    end
+    assert.same({ "Ada/2", "Ada/2", "Ada/2", "Ada/2" }, seen)
+    assert.same({ focus = "Ada", people = { "Ada", "Lin" } }, options)
+  end)
+
   it("keeps shared tables shared in a copy, and copies cycles", function()
     local shared = { 1 }
     local t = { a = shared, b = shared }

@@ -138,11 +138,59 @@ static void test_load(void) {
   expect_error("return { states = { { group = 'doing' } } }", "group \"doing\" is not one of");
 }
 
+static const struct opt *opt_find(const struct digest *d, const char *name) {
+  for (size_t i = 0; i < d->noptions; i++)
+    if (!strcmp(d->options[i].name, name)) return &d->options[i];
+  return NULL;
+}
+
+/* options: the top level's merged with each digest's, key by key; plain values only */
+static void test_options(void) {
+  struct config *c = NULL;
+  char err[ERR_LEN] = "";
+  CHECK(load("return { options = { focus = 'Ada', stale_days = 5, ratio = 0.5, strict = true, "
+             "people = { 'Ada', 'Lin' }, weights = { urgent = 3 } }, "
+             "digests = { { name = 'a' }, { name = 'b', options = { focus = 'Lin', extra = false } } } }",
+             &c, err) == 0);
+  if (c) {
+    const struct digest *a = &c->digests[0], *b = &c->digests[1];
+    const struct opt *o;
+    CHECK(a->noptions == 6 && b->noptions == 7);
+    CHECK((o = opt_find(a, "focus")) && o->type == OPT_STR && !strcmp(o->s, "Ada"));
+    CHECK((o = opt_find(b, "focus")) && o->type == OPT_STR && !strcmp(o->s, "Lin"));
+    CHECK((o = opt_find(b, "stale_days")) && o->type == OPT_INT && o->i == 5);
+    CHECK((o = opt_find(a, "ratio")) && o->type == OPT_NUM && o->n == 0.5);
+    CHECK((o = opt_find(b, "extra")) && o->type == OPT_BOOL && !o->b);
+    CHECK(!opt_find(a, "extra"));
+    CHECK((o = opt_find(b, "people")) && o->type == OPT_TABLE && o->nitems == 2 && !o->items[0].name);
+    CHECK((o = opt_find(a, "weights")) && o->type == OPT_TABLE && o->nitems == 1 &&
+          !strcmp(o->items[0].name, "urgent") && o->items[0].i == 3);
+    config_free(c);
+  }
+  c = NULL; /* a digest's table replaces a top-level table whole: the merge is shallow */
+  CHECK(load("return { options = { weights = { urgent = 3, high = 2 } }, "
+             "digests = { { name = 'a', options = { weights = { low = 1 } } } } }", &c, err) == 0);
+  if (c) {
+    const struct opt *o = opt_find(&c->digests[0], "weights");
+    CHECK(o && o->nitems == 1 && !strcmp(o->items[0].name, "low"));
+    config_free(c);
+  }
+  expect_error("return { digests = { { name = 'a' }, { name = 'b', options = { focus = function() end } } } }",
+               ": digests[2].options.focus is a function: options hold strings, numbers, booleans and tables");
+  expect_error("return { options = { people = { 'Ada', function() end } } }", ": options.people[2] is a function");
+  expect_error("return { options = { a = { b = { c = { d = { e = 1 } } } } } }", ": options.a.b.c.d is nested too deep");
+  expect_error("local t = {}; t.t = t; return { options = { loop = t } }", ": options.loop.t.t.t is nested too deep");
+  expect_error("return { options = { 'Ada' } }", ": options has a key that is a number: options are named");
+  expect_error("return { options = { m = { [true] = 1 } } }", ": options.m has a key that is a boolean");
+  expect_error("return { options = 'focus=Ada' }", ": options must be a table of named values");
+}
+
 int main(void) {
   test_hour();
   test_days();
   test_tz();
   test_date();
   test_load();
+  test_options();
   return CHECK_DONE();
 }
