@@ -13,4 +13,8 @@ return {
   log_file = "",
   empty = "post",
   language = env("CARD_LANGUAGE", "en"),
+  -- the example card shows stale rows and an @mention (docs/configuration.md)
+  options = { stale_days = env("CARD_STALE_DAYS", "5") },
+  mentions = env("CARD_MENTIONS", "true"),
+  mention_ids = { ["zoe.martin"] = "zoe.martin@acme.example" },
 }

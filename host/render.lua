@@ -131,7 +131,7 @@ end
 -- Before each call of a script: ctx's options (and the previous card's rows) afresh, so
 -- that what one call changes in them never reaches the next.
 local function owner(ctx)
-  local kept = { options = ctx.options }
+  local kept = { options = ctx.options, previous_rows = ctx.previous_rows }
   return function(c)
     for k, v in pairs(kept) do rawset(c, k, R.copy(v)) end
   end
@@ -146,6 +146,10 @@ function R.render(scripts, batch, ctx, budget, skip_empty)
   local issues, projects = states.prepare(batch, ctx.states, states.mention_map(ctx))
   rawset(ctx, "mention_ids", nil) -- the scripts get each assignee's id instead
   ctx.projects = R.copy(projects)
+  if batch.previous and ctx.previous == nil then -- preview of a saved sync that holds its previous card
+    rawset(ctx, "previous", R.copy(batch.previous.ids))
+    rawset(ctx, "previous_rows", R.copy(batch.previous.rows))
+  end
   local own = owner(ctx)
   own(ctx)
   local rows, total = scripts.transform(issues, ctx)

@@ -44,6 +44,23 @@ function S.save(batch)
     lines(projects, "project"), lines(batch.issues, "issue"))
 end
 
+-- A saved sync may hold the previous card by hand ("previous": [{id, rank, priority,
+-- state, target_date}, …]), so that `preview` shows what changed since it (⬆, 🆕) as a
+-- posted card would. --save never writes it.
+function S.load_previous(batch, list, fname)
+  if not is_list(list) then fail(fname, "'previous' must be a list of the previous card's rows") end
+  local ids, rows = {}, {}
+  for i, r in ipairs(list) do
+    if type(r) ~= "table" or type(r.id) ~= "string" then
+      fail(fname, "previous[%d] is not an object with a string id", i)
+    end
+    ids[i] = r.id
+    rows[r.id] = { rank = math.tointeger(r.rank) or i, priority = str(r.priority, nil), state = str(r.state, nil),
+      target_date = str(r.target_date, nil) }
+  end
+  batch.previous = { ids = ids, rows = rows }
+end
+
 local function load_saved(batch, v, fname)
   if not is_list(v.projects) or not is_list(v.issues) then
     fail(fname, "a saved sync needs the lists 'projects' and 'issues'")
@@ -74,6 +91,7 @@ local function load_saved(batch, v, fname)
       end
     end
   end
+  if v.previous ~= nil then S.load_previous(batch, v.previous, fname) end
   return v.issues
 end
 

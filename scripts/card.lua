@@ -231,7 +231,7 @@ local function detail(row, w, mention)
   end
   local due, color = M.due_words(row.due_in, w)
   if due then add(due, { color = color, weight = color and "Bolder" or nil }, color ~= nil) end
-  if math.type(row.stale_days) == "integer" then
+  if type(row.stale_days) == "number" then
     add(count_words(w.stale, row.stale_days), { italic = true })
   end
   if #inlines == 0 then return nil end
