@@ -128,10 +128,57 @@ local function fit(scripts, rows, ctx, budget, own)
   return best_env, best
 end
 
+-- The previous card's rows (a list from the state file) as a table by id: {rank,
+-- priority, state = {id, name, group}, target_date}; empty before the first post and
+-- when the state file holds only ids.
+function R.by_id(list)
+  local out = {}
+  for _, r in ipairs(list or {}) do
+    out[r.id] = { rank = r.rank, priority = r.priority, state = r.state, target_date = r.target_date }
+  end
+  return out
+end
+
+local function text(v) return type(v) == "string" and v or "" end
+
+-- What the state file will keep of each issue, taken before transform runs (a script
+-- may change the issues it gets): priority, state and due date by id, as the host
+-- prepared them.
+function R.snapshot(issues)
+  local snap, states_seen = { priority = {}, state = {}, target_date = {} }, {}
+  for _, issue in ipairs(issues) do
+    local id, s = issue.id, issue.state
+    if type(id) == "string" then
+      snap.priority[id], snap.target_date[id] = text(issue.priority), text(issue.target_date)
+      if type(s) == "table" then
+        states_seen[s] = states_seen[s] or { text(s.id), text(s.name), text(s.group) }
+        snap.state[id] = states_seen[s]
+      end
+    end
+  end
+  return snap
+end
+
+-- The posted rows as the state file keeps them: lists parallel to ids, "" for unknown.
+function R.posted_rows(snap, ids)
+  local out = { priorities = {}, state_ids = {}, state_names = {}, state_groups = {}, target_dates = {} }
+  for i, id in ipairs(ids) do
+    local s = snap.state[id] or { "", "", "" }
+    out.priorities[i], out.target_dates[i] = snap.priority[id] or "", snap.target_date[id] or ""
+    out.state_ids[i], out.state_names[i], out.state_groups[i] = s[1], s[2], s[3]
+  end
+  return out
+end
+
+local function result(fields, posted)
+  for k, v in pairs(posted) do fields[k] = v end
+  return fields
+end
+
 -- Before each call of a script: ctx's options (and the previous card's rows) afresh, so
 -- that what one call changes in them never reaches the next.
 local function owner(ctx)
-  local kept = { options = ctx.options, previous_rows = ctx.previous_rows }
+  local kept = { options = ctx.options or {}, previous_rows = R.by_id(ctx.previous_rows) }
   return function(c)
     for k, v in pairs(kept) do rawset(c, k, R.copy(v)) end
   end
@@ -148,21 +195,24 @@ function R.render(scripts, batch, ctx, budget, skip_empty)
   ctx.projects = R.copy(projects)
   if batch.previous and ctx.previous == nil then -- preview of a saved sync that holds its previous card
     rawset(ctx, "previous", R.copy(batch.previous.ids))
-    rawset(ctx, "previous_rows", R.copy(batch.previous.rows))
+    rawset(ctx, "previous_rows", R.copy(batch.previous.rows)) -- a list, as the state file's
   end
   local own = owner(ctx)
   own(ctx)
+  local snap = R.snapshot(issues)
   local rows, total = scripts.transform(issues, ctx)
   local ids
   total, ids = R.check_rows(rows, total, ctx.limit, #issues)
   rawset(ctx, "total", total)
   local t1 = native.clock_ms()
   if #ids == 0 and skip_empty then
-    return { ids = {}, fetched = #batch.issues, matching = total, transform_ms = t1 - t0, card_ms = 0.0 }
+    return result({ ids = {}, fetched = #batch.issues, matching = total, transform_ms = t1 - t0,
+      card_ms = 0.0 }, R.posted_rows(snap, {}))
   end
   local env, n = fit(scripts, rows, ctx, budget, own)
-  return { envelope = env, ids = slice(ids, n), fetched = #batch.issues, matching = total,
-    transform_ms = t1 - t0, card_ms = native.clock_ms() - t1 }
+  ids = slice(ids, n)
+  return result({ envelope = env, ids = ids, fetched = #batch.issues, matching = total,
+    transform_ms = t1 - t0, card_ms = native.clock_ms() - t1 }, R.posted_rows(snap, ids))
 end
 
 return R

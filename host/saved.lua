@@ -55,7 +55,7 @@ function S.load_previous(batch, list, fname)
       fail(fname, "previous[%d] is not an object with a string id", i)
     end
     ids[i] = r.id
-    rows[r.id] = { rank = math.tointeger(r.rank) or i, priority = str(r.priority, nil), state = str(r.state, nil),
+    rows[i] = { id = r.id, rank = math.tointeger(r.rank) or i, priority = str(r.priority, nil),
       target_date = str(r.target_date, nil) }
   end
   batch.previous = { ids = ids, rows = rows }

@@ -342,6 +342,46 @@ describe("render: what the scripts get", function()
     assert.same({ focus = "Ada", people = { "Ada", "Lin" } }, options)
   end)
 
+  it("gives ctx.previous_rows by id, a copy for each call, empty when the state file has none", function()
+    local seen = {}
+    local function look(issues, c)
+      local r = c.previous_rows["a"]
+      seen[#seen + 1] = r and (r.priority .. "@" .. r.rank .. "/" .. r.state.name) or "none"
+      if r then r.priority = "changed" end
+      return T.transform(issues, c)
+    end
+    local c = ctx()
+    c.previous_rows = { { id = "a", rank = 2, priority = "high", state = { id = "s", name = "En cours", group = "started" } } }
+    render.render(scripts(look), sample(), c, 24000, false)
+    c = ctx()
+    c.previous_rows = {}
+    render.render(scripts(look), sample(), c, 24000, false)
+    assert.same({ "high@2/En cours", "none" }, seen)
+  end)
+
+  it("records each posted row's priority, state and due date as the host prepared them", function()
+    local function vandal(issues, c)
+      local rows = T.transform(issues, c)
+      for _, issue in ipairs(issues) do
+        issue.priority, issue.target_date = "none", "1999-01-01"
+        issue.state.name = "renamed"
+      end
+      return rows
+    end
+    local b = sample()
+    local out = render.render(scripts(vandal), b, ctx(), 24000, false)
+    local want = {}
+    for _, issue in ipairs((states.prepare(sample(), ctx().states))) do want[issue.id] = issue end
+    assert.equal(#out.ids, #out.priorities)
+    for i, id in ipairs(out.ids) do
+      assert.equal(want[id].priority, out.priorities[i])
+      local due = want[id].target_date
+      assert.equal(type(due) == "string" and due or "", out.target_dates[i])
+      assert.is_not.equal("renamed", out.state_names[i])
+      assert.is_true(#out.state_groups[i] > 0)
+    end
+  end)
+
   it("keeps shared tables shared in a copy, and copies cycles", function()
     local shared = { 1 }
     local t = { a = shared, b = shared }
