@@ -5,6 +5,7 @@
 local cjson = require("cjson")
 local cardcheck = require("cardcheck")
 local native = require("host.native")
+local needs = require("needs")
 local states = require("states")
 
 local R = {}
@@ -133,8 +134,9 @@ end
 function R.render(scripts, batch, ctx, budget, skip_empty)
   local t0 = native.clock_ms()
   R.check_language(scripts, ctx.language, "the configuration")
+  needs.attach(batch, scripts.needs)
   local issues, projects = states.prepare(batch, ctx.states)
-  ctx.projects = R.copy(projects)
+  ctx.projects = needs.for_scripts(R.copy(projects), scripts.needs)
   local rows, total = scripts.transform(issues, ctx)
   local ids
   total, ids = R.check_rows(rows, total, ctx.limit, #issues)
