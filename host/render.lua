@@ -5,6 +5,7 @@
 local cjson = require("cjson")
 local cardcheck = require("cardcheck")
 local native = require("host.native")
+local needs = require("needs")
 local states = require("states")
 
 local R = {}
@@ -190,9 +191,10 @@ end
 function R.render(scripts, batch, ctx, budget, skip_empty)
   local t0 = native.clock_ms()
   R.check_language(scripts, ctx.language, "the configuration")
+  needs.attach(batch, scripts.needs)
   local issues, projects = states.prepare(batch, ctx.states, states.mention_map(ctx))
   rawset(ctx, "mention_ids", nil) -- the scripts get each assignee's id instead
-  ctx.projects = R.copy(projects)
+  ctx.projects = needs.for_scripts(R.copy(projects), scripts.needs)
   if batch.previous and ctx.previous == nil then -- preview of a saved sync that holds its previous card
     rawset(ctx, "previous", R.copy(batch.previous.ids))
     rawset(ctx, "previous_rows", R.copy(batch.previous.rows)) -- a list, as the state file's

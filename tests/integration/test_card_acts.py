@@ -118,6 +118,18 @@ class TestCardActs(NetCase):
         self.assertEqual([a["title"] for a in card_of(self.teams.accepted[-1])["actions"]],
                          ["Ouvrir WEB dans Plane"])
 
+    def test_the_buttons_go_to_the_current_cycle_when_the_scripts_ask_for_cycles(self):
+        os.replace(self.path("scripts", "transform.lua"), self.path("scripts", "base.lua"))
+        self.write("scripts/transform.lua", 'local base = require("base")\n'
+                   'return { needs = { cycles = true }, transform = base.transform }\n')
+        self.once()
+        current = {p["id"]: next(c["id"] for c in p["cycles"] if c.get("current"))
+                   for p in self.plane.data["projects"]}
+        app = self.plane.url
+        self.assertEqual([a["url"] for a in card_of(self.teams.accepted[-1])["actions"]], [
+            f"{app}/acme/projects/{OPS}/cycles/{current[OPS]}",
+            f"{app}/acme/projects/{WEB}/cycles/{current[WEB]}"])
+
 
 if __name__ == "__main__":
     unittest.main()
