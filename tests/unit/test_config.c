@@ -185,6 +185,48 @@ static void test_options(void) {
   expect_error("return { options = 'focus=Ada' }", ": options must be a table of named values");
 }
 
+static const char *teams_id_of(const struct digest *d, const char *who) {
+  for (size_t i = 0; i < d->nmention_ids; i++)
+    if (!strcmp(d->mention_ids[i].who, who)) return d->mention_ids[i].id;
+  return NULL;
+}
+
+static void test_mentions(void) {
+  struct config *c = NULL;
+  char err[ERR_LEN] = "";
+  CHECK(load("return { mentions = 'true', mention_ids = { ['Zoé Martin'] = 'zoe@contoso.example', "
+             "['5b0b4c6e-1f7a-4d0e-9a51-0c1d2e3f4a01'] = '4af68566-94a4-4eb3-94aa-50dc9427067b' }, "
+             "digests = { { name = 'a' }, { name = 'b', mentions = false, mention_ids = {} }, "
+             "{ name = 'c', mentions = 'off' }, { name = 'd', mentions = '' } } }", &c, err) == 0);
+  if (c) {
+    const struct digest *a = &c->digests[0];
+    CHECK(a->mentions == 1 && a->nmention_ids == 2);
+    CHECK_STR(teams_id_of(a, "Zoé Martin"), "zoe@contoso.example");
+    CHECK_STR(teams_id_of(a, "5b0b4c6e-1f7a-4d0e-9a51-0c1d2e3f4a01"), "4af68566-94a4-4eb3-94aa-50dc9427067b");
+    CHECK(c->digests[1].mentions == 0 && c->digests[1].nmention_ids == 0); /* a digest's table replaces */
+    CHECK(c->digests[2].mentions == 0);
+    CHECK(c->digests[3].mentions == 1); /* "" is unset: the top level's */
+    config_free(c);
+  }
+  c = NULL; /* off by default */
+  CHECK(load("return {}", &c, err) == 0);
+  if (c) {
+    CHECK(c->digests[0].mentions == 0 && c->digests[0].nmention_ids == 0);
+    config_free(c);
+  }
+  expect_error("return { mentions = 'maybe' }", ": mentions = \"maybe\" must be true or false");
+  expect_error("return { mentions = 1 }", ": mentions must be true or false, not a number");
+  expect_error("return { mention_ids = 'zoe@contoso.example' }", ": mention_ids must be a table");
+  expect_error("return { mention_ids = { 'zoe@contoso.example' } }", ": mention_ids keys must be Plane user ids");
+  expect_error("return { mention_ids = { Zoe = 'zoe' } }",
+               ": mention_ids [\"Zoe\"] = \"zoe\" is neither a UPN (name@domain) nor an Entra object id");
+  expect_error("return { mention_ids = { Zoe = 'zoe martin@contoso.example' } }", "is neither a UPN");
+  expect_error("return { mention_ids = { Zoe = '<at>x@y</at>' } }", "is neither a UPN");
+  expect_error("return { mention_ids = { Zoe = true } }", ": mention_ids [\"Zoe\"] must be a string");
+  expect_error("return { digests = { { name = 'a', mention_ids = { Zoe = '@contoso.example' } } } }",
+               ": digests[1]: mention_ids [\"Zoe\"]");
+}
+
 int main(void) {
   test_hour();
   test_days();
@@ -192,5 +234,6 @@ int main(void) {
   test_date();
   test_load();
   test_options();
+  test_mentions();
   return CHECK_DONE();
 }
