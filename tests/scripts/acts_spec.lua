@@ -310,3 +310,38 @@ describe("host: each assignee's Teams id (mentions)", function()
       "sync.json")), 1, true)
   end)
 end)
+
+describe("render: mentions and buttons within the size budget", function()
+  local pages = require("pages")
+  local render = require("render")
+
+  it("drops rows (and their mentions) from the end, keeping the buttons", function()
+    local b = pages.new()
+    local function page(results)
+      return cjson.encode({ results = results, next_page_results = false, next_cursor = "", count = #results })
+    end
+    pages.add_states_page(b, "p1", page({ H.EN_COURS }), "GET s")
+    local members, issues = {}, {}
+    for i = 1, 5 do
+      members[i] = { id = "u" .. i, display_name = string.rep("Person" .. i .. " ", 6), email = "u" .. i .. "@acme.example" }
+    end
+    pages.set_members(b, "p1", cjson.encode(members), "GET m")
+    for i = 1, 30 do
+      issues[i] = { id = string.format("00000000-0000-4000-8000-%012d", i), name = string.rep("long ", 40),
+        sequence_id = i, priority = "high", state = H.EN_COURS.id, assignees = { "u1", "u2", "u3", "u4", "u5" } }
+    end
+    pages.add_issues_page(b, "p1", page(issues), "GET x")
+    local scripts = { transform = T.transform, card = C.card, dir = "scripts" }
+    local ctx = { digest = "main", app_url = "https://app.plane.so", workspace = "acme",
+      now = "2026-11-26T08:00:00+01:00", date = "2026-11-26", limit = 30, empty = "post", language = "en",
+      states = { { group = "started" } }, mentions = true, mention_ids = {}, holidays = {} }
+    local out = render.render(scripts, b, ctx, 8000, false)
+    assert.is_true(#out.envelope <= 8000)
+    assert.is_true(#out.ids < 30 and #out.ids > 0)
+    local card = cjson.decode(out.envelope).attachments[1].content
+    assert.is_nil(K.check(card))
+    assert.equal(5 * #out.ids, #card.msteams.entities) -- the mentions of the rows shown, no more
+    assert.equal(1, #card.actions)
+    assert.matches(string.format("+ %d more", 30 - #out.ids), all_text(card), 1, true)
+  end)
+end)
