@@ -35,6 +35,9 @@ return {
   mentions = env("CARD_MENTIONS", "false"),              -- true: @mention assignees Teams can identify
   -- the Teams id (UPN or Entra object id) of a Plane user id or display name, when it is
   -- not their Plane e-mail: mention_ids = { ["Zoé Martin"] = "zoe.martin@contoso.com" },
+  -- Settings for the scripts (ctx.options; see the end of this file). The default scripts read stale_days:
+  -- mark rows with no activity for more than N working days ("" or unset: off).
+  options = { stale_days = env("CARD_STALE_DAYS") },
   state_file = env("STATE_FILE", ".state.json"),
   metrics_file = env("METRICS_FILE"),                    -- Prometheus text file, or nil
   log_level = env("LOG_LEVEL", "info"),
@@ -49,10 +52,8 @@ return {
   },
   empty = "post",                                        -- or "skip": no card when nothing matches
 
-  -- Settings for your own scripts, handed to them as ctx.options (strings, numbers,
-  -- booleans and tables of them); a digest's own options replace these key by key.
+  -- Settings for your own scripts go in the options table above, handed to them as
+  -- ctx.options (strings, numbers, booleans and tables of them); a digest's own options
+  -- replace these key by key, e.g.
   -- options = { first_label = "customer", stale_days = 5, people = { "Ada Lovelace" } },
-  -- The default scripts read stale_days: mark rows with no activity for more than N
-  -- working days ("" or unset: off).
-  options = { stale_days = env("CARD_STALE_DAYS") },
 }

@@ -86,7 +86,7 @@ class TestCardActs(NetCase):
         cfg = self.path("config.lua")
         with open(os.path.join(os.path.dirname(__file__), "..", "..", "config.lua"), encoding="utf-8") as f:
             text = f.read()
-        text = text.replace("  options = { stale_days", '  mention_ids = { ["Karim B."] = "k.benali@contoso.example" },\n  options = { stale_days', 1)
+        text = text.replace("  options = { stale_days = env", '  mention_ids = { ["Karim B."] = "k.benali@contoso.example" },\n  options = { stale_days = env', 1)
         with open(cfg, "w", encoding="utf-8") as f:
             f.write(text)
         save = self.path("saved.json")
