@@ -96,11 +96,18 @@ preview: build deps-test
 	@echo "open $(BUILD)/preview.html in a browser"
 
 lint: deps-lua
-	luacheck -q scripts host tests/scripts config.lua examples/config.lua
+	luacheck -q scripts host tests/scripts config.lua examples/config.lua examples/scripts
 	python3 tools/gen_card_rules.py --check
 
+# the specs, the gallery's specs (examples/scripts/*/spec), the specs a team keeps when it
+# rewrites a script (tests/scripts/kept.sh) and every Lua example of docs/scripting.md
 test-lua: deps-lua
 	cd tests/scripts && lua5.4 /usr/bin/busted --lpath='../../scripts/?.lua;../../host/?.lua;./?.lua' .
+	@for d in examples/scripts/*/; do \
+	  (cd $$d && lua5.4 /usr/bin/busted --lpath='./?.lua;../../../host/?.lua;../../../tests/scripts/?.lua' spec) || exit 1; \
+	done
+	bash tests/scripts/kept.sh
+	python3 tools/doc_examples.py docs/scripting.md
 
 # ctest comes with cmake: the unit tests need what building needs and nothing more
 test-unit: deps-build build-asan

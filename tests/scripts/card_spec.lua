@@ -133,6 +133,18 @@ describe("card", function()
     end)
   end)
 
+  it("passes the host's checker for 0, 1, 10, 11 and 200 rows", function()
+    for _, n in ipairs({ 0, 1, 10, 11, 200 }) do
+      local issues = {}
+      for i = 1, n do
+        issues[i] = H.issue({ priority = ({ "urgent", "high", "medium", "low", "none" })[i % 5 + 1],
+          name = i % 2 == 0 and "Été — 監視 🎯" or string.rep("long ", 60) })
+      end
+      local rows = T.transform(issues, H.ctx({ limit = 500 }))
+      assert.is_nil(K.check(cjson.decode(cjson.encode(C.card(rows, H.ctx({ total = n + 3 }))))), n .. " rows")
+    end
+  end)
+
   it("gives the rank and priority columns fixed pixel widths, so every row lines up", function()
     for _, set in ipairs(column_sets(C.card(rows_of(3), H.ctx({ total = 3 })))) do
       assert.matches("^%d+px$", set.columns[1].width)
