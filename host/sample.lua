@@ -27,7 +27,8 @@ end
 -- are not read), and updated_at on every issue.
 local function add_needs(batch, p1, p2, list)
   local function lid(n) return string.format("1abe1abe-0000-4000-8000-%012d", n) end
-  p1.labels = { { id = lid(1), name = "bug", color = "#e5484d" }, { id = lid(2), name = "frontend", color = "#3e63dd" } }
+  p1.labels = { { id = lid(1), name = "bug", color = "#e5484d" },
+    { id = lid(2), name = "frontend", color = "#3e63dd" } }
   p2.labels = { { id = lid(3), name = "infra", color = "#30a46c" } }
   local labels = { { lid(1), lid(2) }, { lid(2) }, { lid(2), lid(99) }, {}, { lid(3) }, {}, {} }
   local cycle = { id = "c7c7c7c7-0000-4000-8000-000000000001", name = "Sprint 48", start_date = "2026-01-01",
@@ -38,7 +39,8 @@ local function add_needs(batch, p1, p2, list)
     start_date = "2025-12-15", target_date = "2026-02-01" }
   local over = { id = "30d030d0-0000-4000-8000-000000000002", name = "Ancienne API", status = "completed" }
   p1.modules, p2.modules = { open, over }, {}
-  batch.items_of = { [cycle.id] = { list[1].id, list[2].id, list[4].id }, [open.id] = { list[1].id, list[3].id } }
+  batch.items_of = { [cycle.id] = { list[1].id, list[2].id, list[4].id },
+    [open.id] = { list[1].id, list[3].id } }
   for i, issue in ipairs(list) do
     issue.labels = labels[i]
     issue.updated_at = string.format("2026-01-0%dT09:%02d:00.000000Z", 1 + i % 4, i)
