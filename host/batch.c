@@ -61,6 +61,49 @@ static const struct hook PROJECT = {"set_project", HOOK_FIELDS(REPLY), NO_FIELDS
 static const struct hook MEMBERS = {"set_members", HOOK_FIELDS(REPLY), NO_FIELDS, 0};
 static const struct hook ISSUES_FILE = {"add_issues_file", HOOK_FIELDS(REPLY), NO_FIELDS, 0};
 
+static const struct hook LABELS_PAGE = {"add_labels_page", HOOK_FIELDS(REPLY), HOOK_FIELDS(PAGED)};
+
+/* The cycles or modules of a reply whose issues come next. */
+struct named {
+  char **ids;
+  size_t n;
+  int has_next;
+  char *cursor;
+  long long count;
+};
+static const struct hook_field NAMED[] = {
+    {"ids", HF_STRLIST, offsetof(struct named, ids), offsetof(struct named, n), NULL, 0, 0},
+    {"has_next", HF_BOOL, offsetof(struct named, has_next), 0, NULL, 0, 0},
+    {"next_cursor", HF_STR, offsetof(struct named, cursor), 0, NULL, 0, 0},
+    {"count", HF_INT, offsetof(struct named, count), 0, NULL, 0, 0}};
+static const struct hook CYCLES = {"set_cycles", HOOK_FIELDS(REPLY), HOOK_FIELDS(NAMED)};
+static const struct hook MODULES_PAGE = {"add_modules_page", HOOK_FIELDS(REPLY), HOOK_FIELDS(NAMED)};
+
+/* A page of the issues of one cycle or module. */
+struct items_of {
+  int batch;
+  const char *pid, *need, *of, *body;
+  size_t len;
+  const char *where;
+};
+#define ITEMS_F(n, t, m) {n, t, offsetof(struct items_of, m), 0, NULL, 0, 0}
+static const struct hook_field ITEMS_OF[] = {
+    ITEMS_F("batch", HF_REF, batch), ITEMS_F("pid", HF_STR, pid), ITEMS_F("need", HF_STR, need),
+    ITEMS_F("of", HF_STR, of),
+    {"body", HF_LSTR, offsetof(struct items_of, body), offsetof(struct items_of, len), NULL, 0, 0},
+    ITEMS_F("where", HF_STR, where)};
+static const struct hook ITEMS_PAGE = {"add_items_of", HOOK_FIELDS(ITEMS_OF), HOOK_FIELDS(PAGED)};
+
+struct dropped {
+  int batch;
+  const char *pid, *need;
+};
+static const struct hook_field DROPPED[] = {
+    {"batch", HF_REF, offsetof(struct dropped, batch), 0, NULL, 0, 0},
+    {"pid", HF_STR, offsetof(struct dropped, pid), 0, NULL, 0, 0},
+    {"need", HF_STR, offsetof(struct dropped, need), 0, NULL, 0, 0}};
+static const struct hook DROP = {"drop_need", HOOK_FIELDS(DROPPED), NO_FIELDS, 0};
+
 struct saved {
   char *json;
   size_t len;
@@ -140,6 +183,55 @@ int batch_set_members(struct batch *b, const char *pid, const char *body, size_t
                       const char *where, char *err) {
   struct reply in = {b->ref, pid, body, len, where};
   return hook_call(b->s, &MEMBERS, &in, NULL, err);
+}
+
+int batch_add_labels_page(struct batch *b, const char *pid, const char *body, size_t len,
+                          const char *where, struct page_info *pi, char *err) {
+  return add_page(b, &LABELS_PAGE, pid, body, len, where, pi, err);
+}
+
+static int add_named(struct batch *b, const struct hook *h, const char *pid, const char *body, size_t len,
+                     const char *where, struct page_info *pi, char ***ids, size_t *n, char *err) {
+  struct reply in = {b->ref, pid, body, len, where};
+  struct named out = {0};
+  if (hook_call(b->s, h, &in, &out, err) < 0) return -1;
+  if (pi) {
+    pi->has_next = out.has_next;
+    snprintf(pi->next_cursor, sizeof pi->next_cursor, "%s", out.cursor);
+    pi->count = (size_t)out.count;
+  }
+  *ids = out.ids, *n = out.n;
+  out.ids = NULL, out.n = 0;
+  hook_free(h, &out);
+  return 0;
+}
+
+int batch_set_cycles(struct batch *b, const char *pid, const char *body, size_t len, const char *where,
+                     char ***ids, size_t *n, char *err) {
+  return add_named(b, &CYCLES, pid, body, len, where, NULL, ids, n, err);
+}
+
+int batch_add_modules_page(struct batch *b, const char *pid, const char *body, size_t len,
+                           const char *where, struct page_info *pi, char ***ids, size_t *n, char *err) {
+  return add_named(b, &MODULES_PAGE, pid, body, len, where, pi, ids, n, err);
+}
+
+int batch_add_items_of(struct batch *b, const char *pid, const char *need, const char *of, const char *body,
+                       size_t len, const char *where, struct page_info *pi, char *err) {
+  struct items_of in = {b->ref, pid, need, of, body, len, where};
+  struct paged out = {0};
+  if (hook_call(b->s, &ITEMS_PAGE, &in, &out, err) < 0) return -1;
+  pi->has_next = out.has_next;
+  snprintf(pi->next_cursor, sizeof pi->next_cursor, "%s", out.cursor);
+  pi->count = (size_t)out.count;
+  hook_free(&ITEMS_PAGE, &out);
+  return 0;
+}
+
+void batch_drop_need(struct batch *b, const char *pid, const char *need) {
+  struct dropped in = {b->ref, pid, need};
+  char err[ERR_LEN];
+  hook_call(b->s, &DROP, &in, NULL, err); /* forgetting fails only without memory */
 }
 
 int batch_save(struct batch *b, char **json, size_t *len, char *err) {

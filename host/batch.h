@@ -37,6 +37,22 @@ int batch_set_project(struct batch *b, const char *pid, const char *body, size_t
 /** Decode a project's members (a plain list of users) for assignee names. */
 int batch_set_members(struct batch *b, const char *pid, const char *body, size_t len,
                       const char *where, char *err);
+/** The scripts' needs: one page of a project's labels. */
+int batch_add_labels_page(struct batch *b, const char *pid, const char *body, size_t len,
+                          const char *where, struct page_info *pi, char *err);
+/** A project's current cycles (a plain array); *ids (malloc'd, *n of them) names them. */
+int batch_set_cycles(struct batch *b, const char *pid, const char *body, size_t len, const char *where,
+                     char ***ids, size_t *n, char *err);
+/** One page of a project's modules; *ids names those on it whose issues are read (the
+ *  modules neither completed nor cancelled). */
+int batch_add_modules_page(struct batch *b, const char *pid, const char *body, size_t len,
+                           const char *where, struct page_info *pi, char ***ids, size_t *n, char *err);
+/** One page of the issues (ids) of cycle or module `of` of project pid; need: "cycles" or
+ *  "modules". */
+int batch_add_items_of(struct batch *b, const char *pid, const char *need, const char *of, const char *body,
+                       size_t len, const char *where, struct page_info *pi, char *err);
+/** Forget what need ("labels", "cycles", "modules") brought for project pid. */
+void batch_drop_need(struct batch *b, const char *pid, const char *need);
 /** What the sync fetched (projects with their states and members, issues) as JSON that
  *  batch_add_issues_file reads back; *json is malloc'd. Holds no secret. */
 int batch_save(struct batch *b, char **json, size_t *len, char *err);

@@ -3,6 +3,7 @@
 -- fields of each hook are written here, once; a field missing on either side fails
 -- loudly. `a.scripts` is the user's {transform, card, dir, languages}, held by the host
 -- (host/script.c) and handed to every hook; no module keeps state of its own.
+local needs = require("needs")
 local onboard = require("onboard")
 local pages = require("pages")
 local render = require("render")
@@ -27,6 +28,24 @@ function H.add_issues_page(a) return paged(pages.add_issues_page(a.batch, a.pid,
 function H.add_states_page(a) return paged(pages.add_states_page(a.batch, a.pid, a.body, a.where)) end
 -- {batch, body, where} -> {has_next, next_cursor, count}
 function H.add_projects_page(a) return paged(pages.add_projects_page(a.batch, a.body, a.where)) end
+
+-- the scripts' needs: {batch, pid, body, where} -> {has_next, next_cursor, count} (and
+-- ids: the cycles or modules whose issues come next)
+function H.add_labels_page(a) return paged(needs.add_labels_page(a.batch, a.pid, a.body, a.where)) end
+function H.set_cycles(a)
+  local ids = needs.set_cycles(a.batch, a.pid, a.body, a.where)
+  return { ids = ids, has_next = false, next_cursor = "", count = #ids }
+end
+function H.add_modules_page(a)
+  local ids, more, cursor, count = needs.add_modules_page(a.batch, a.pid, a.body, a.where)
+  local out = paged(more, cursor, count)
+  out.ids = ids
+  return out
+end
+-- {batch, pid, need, of, body, where} -> {has_next, next_cursor, count}
+function H.add_items_of(a) return paged(needs.add_items_of(a.batch, a.of, a.body, a.where)) end
+-- {batch, pid, need} -> nothing
+function H.drop_need(a) needs.drop(a.batch, a.pid, a.need) end
 
 -- {batch, pid, body, where} -> nothing
 function H.set_project(a) pages.set_project(a.batch, a.pid, a.body, a.where) end

@@ -11,6 +11,7 @@
 #include "loop.h"
 #include "plane.h"
 #include "reports.h"
+#include "script.h"
 #include "teams.h"
 
 /* ---- the network: a loop, libcurl and the Plane client (its limiter and retries) ---- */
@@ -154,6 +155,15 @@ cleanup:
 
 /* ---- check --online ------------------------------------------------------------------ */
 
+/* The requests the scripts' needs add to each sync for project pid (listed, not sent). */
+static void print_needs(const struct digest *d, const char *pid, unsigned script_needs) {
+  char lines[2048];
+  plane_needs_requests(d, pid, plane_needs_bits(script_needs), lines, sizeof lines);
+  if (!lines[0]) return;
+  printf("    the scripts' needs add to each sync:\n");
+  for (char *line = strtok(lines, "\n"); line; line = strtok(NULL, "\n")) printf("      %s\n", line);
+}
+
 /* One digest: every project read side by side (each its own fetch, so each gets its own
  * verdict), then what the configured states pick in each. Counts problems and warnings. */
 static void online_digest(struct net *n, struct script *s, const struct digest *d, int *problems,
@@ -182,6 +192,7 @@ static void online_digest(struct net *n, struct script *s, const struct digest *
     } else {
       fputs(text, stdout);
       *warnings += w;
+      print_needs(d, d->projects[i], script_needs(s));
     }
     free(text);
   }

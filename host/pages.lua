@@ -84,6 +84,7 @@ local function page(body, where)
   end
   return results, more, more and cursor or "", #results
 end
+P.page = page
 
 function P.new()
   return { issues = {}, seen = {}, projects = {}, states = {} }

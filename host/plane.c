@@ -11,6 +11,7 @@
 #include "json.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "script.h"
 
 #define MAX_BYTES ((size_t)64 << 20)
 #define ISSUE_FIELDS                                                                          \
@@ -20,11 +21,32 @@
 /* ---- client ------------------------------------------------------------ */
 
 /* What each chain of requests fetches: a project's object, states, issues or members, or
- * the workspace's list of projects. */
-enum phase { PH_PROJECT, PH_STATES, PH_ISSUES, PH_MEMBERS, PH_LIST, PH_DONE };
-static const enum phase chains[] = {PH_PROJECT, PH_STATES, PH_ISSUES, PH_MEMBERS};
-static const unsigned chain_bits[] = {PLANE_PROJECT, PLANE_STATES, PLANE_ISSUES, PLANE_MEMBERS};
+ * the workspace's list of projects; and for the scripts' needs a project's labels, its
+ * current cycles then each one's issues, its modules then each open one's issues. */
+enum phase {
+  PH_PROJECT, PH_STATES, PH_ISSUES, PH_MEMBERS, PH_LABELS, PH_CYCLES, PH_CYCLE_ISSUES, PH_MODULES,
+  PH_MODULE_ISSUES, PH_LIST, PH_DONE
+};
+static const enum phase chains[] = {PH_PROJECT, PH_STATES, PH_ISSUES, PH_MEMBERS, PH_LABELS, PH_CYCLES, PH_MODULES};
+static const unsigned chain_bits[] = {PLANE_PROJECT, PLANE_STATES, PLANE_ISSUES, PLANE_MEMBERS,
+                                      PLANE_LABELS,  PLANE_CYCLES, PLANE_MODULES};
 #define NCHAINS (sizeof chains / sizeof *chains)
+
+unsigned plane_needs_bits(unsigned script_needs) {
+  return ((script_needs & SCRIPT_NEED_LABELS) ? PLANE_LABELS : 0u) |
+         ((script_needs & SCRIPT_NEED_CYCLES) ? PLANE_CYCLES : 0u) |
+         ((script_needs & SCRIPT_NEED_MODULES) ? PLANE_MODULES : 0u);
+}
+
+/* The need a phase serves ("labels", "cycles", "modules"), NULL for the others. */
+static const char *phase_need(enum phase ph) {
+  switch (ph) {
+    case PH_LABELS: return "labels";
+    case PH_CYCLES: case PH_CYCLE_ISSUES: return "cycles";
+    case PH_MODULES: case PH_MODULE_ISSUES: return "modules";
+    default: return NULL;
+  }
+}
 
 /* Which issues route a server serves: work-items/ (v1.1.0 and later) or only issues/. */
 enum route { ROUTE_UNKNOWN, ROUTE_WORK_ITEMS, ROUTE_ISSUES };
@@ -45,6 +67,8 @@ struct job {
   int in_flight;
   int queued; /* waiting for the rate limiter */
   int via_issues; /* the issues request in flight used issues/, not work-items/ */
+  char **subs;    /* the cycles or modules whose issues come next, and which one */
+  size_t nsubs, sub;
   struct retry retry;
   struct http_req *req;
   char where[400];
@@ -85,9 +109,18 @@ int plane_open(struct plane **out, struct loop *loop, struct http *http) {
   return 0;
 }
 
-static void job_clear(struct job *j) {
+static void job_forget_pages(struct job *j) {
   for (size_t i = 0; i < j->nfollowed; i++) free(j->followed[i]);
   free(j->followed);
+  j->followed = NULL;
+  j->nfollowed = 0;
+  j->cursor[0] = 0;
+}
+
+static void job_clear(struct job *j) {
+  job_forget_pages(j);
+  for (size_t i = 0; i < j->nsubs; i++) free(j->subs[i]);
+  free(j->subs);
   free(j->pid);
 }
 
@@ -270,14 +303,18 @@ static void add_encoded(struct buf *u, const char *v) {
   }
 }
 
-static const char *const paths[] = {"", "states/", "work-items/", "members/"};
+static const char *const paths[] = {"", "states/", "work-items/", "members/", "labels/", "cycles/", "cycles/",
+                                    "modules/", "modules/"};
 
-static int paged(enum phase ph) { return ph == PH_STATES || ph == PH_ISSUES || ph == PH_LIST; }
+static int paged(enum phase ph) { return ph != PH_PROJECT && ph != PH_MEMBERS && ph != PH_CYCLES && ph != PH_DONE; }
 
 static char *job_url(struct job *j) {
   const struct digest *d = j->f->d;
   if (j->phase == PH_LIST) {
     snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/", d->workspace);
+  } else if (j->phase == PH_CYCLE_ISSUES || j->phase == PH_MODULE_ISSUES) {
+    snprintf(j->where, sizeof j->where, "GET /api/v1/workspaces/%s/projects/%s/%s%s/%s", d->workspace, j->pid,
+             paths[j->phase], j->subs[j->sub], j->phase == PH_CYCLE_ISSUES ? "cycle-issues/" : "module-issues/");
   } else {
     j->via_issues = j->phase == PH_ISSUES && j->f->server->route == ROUTE_ISSUES;
     const char *what = j->via_issues ? "issues/" : paths[j->phase];
@@ -287,8 +324,10 @@ static char *job_url(struct job *j) {
   struct buf u;
   buf_init(&u);
   buf_printf(&u, "%s%s", d->base_url, j->where + 4);
-  if (j->phase == PH_STATES || j->phase == PH_LIST) buf_adds(&u, "?per_page=100");
-  if (j->phase == PH_ISSUES) buf_adds(&u, "?per_page=100&expand=state&fields=" ISSUE_FIELDS);
+  if (paged(j->phase)) buf_adds(&u, "?per_page=100");
+  if (j->phase == PH_ISSUES) buf_adds(&u, "&expand=state&fields=" ISSUE_FIELDS);
+  if (j->phase == PH_CYCLE_ISSUES || j->phase == PH_MODULE_ISSUES) buf_adds(&u, "&fields=id");
+  if (j->phase == PH_CYCLES) buf_adds(&u, "?cycle_view=current");
   if (paged(j->phase) && j->cursor[0]) {
     buf_adds(&u, "&cursor=");
     add_encoded(&u, j->cursor);
@@ -341,6 +380,28 @@ static void job_advance(struct job *j, const struct page_info *pi) {
     job_follow(j, pi->next_cursor);
     return;
   }
+  job_forget_pages(j);
+  if (j->phase == PH_CYCLE_ISSUES || j->phase == PH_MODULE_ISSUES) j->sub++;
+  else if (j->phase == PH_CYCLES) j->phase = PH_CYCLE_ISSUES;
+  else if (j->phase == PH_MODULES) j->phase = PH_MODULE_ISSUES;
+  else j->phase = PH_DONE;
+  if ((j->phase == PH_CYCLE_ISSUES || j->phase == PH_MODULE_ISSUES) && j->sub >= j->nsubs) j->phase = PH_DONE;
+}
+
+/* The ids a cycles or modules reply named: their issues are fetched next. */
+static void job_add_subs(struct job *j, char **ids, size_t n) {
+  j->subs = xrealloc(j->subs, (j->nsubs + n + 1) * sizeof *j->subs);
+  for (size_t i = 0; i < n; i++) j->subs[j->nsubs++] = ids[i];
+  free(ids);
+}
+
+/* A need's request that Plane refused (403, 404): its data is left out, with a warning. */
+static void job_need_refused(struct job *j, const char *why) {
+  struct plane_fetch *f = j->f;
+  const char *need = phase_need(j->phase);
+  log_warn(f->d->name, LF(LF_S("endpoint", j->where), LF_S("need", need)),
+           "%s; the card goes out without the %s the scripts' needs ask for (needs.%s)", why, need, need);
+  batch_drop_need(f->batch, j->pid, need);
   j->phase = PH_DONE;
 }
 
@@ -369,6 +430,22 @@ static void job_accept(struct job *j, const struct http_response *res) {
         log_warn(f->d->name, LF(LF_S("endpoint", where)), "%s; the card goes out without assignee names", err);
       break;
     case PH_LIST: rc = batch_add_projects_page(f->batch, res->body, res->len, where, &pi, err); break;
+    case PH_LABELS: rc = batch_add_labels_page(f->batch, j->pid, res->body, res->len, where, &pi, err); break;
+    case PH_CYCLES:
+    case PH_MODULES: {
+      char **ids = NULL;
+      size_t n = 0;
+      rc = j->phase == PH_CYCLES
+               ? batch_set_cycles(f->batch, j->pid, res->body, res->len, where, &ids, &n, err)
+               : batch_add_modules_page(f->batch, j->pid, res->body, res->len, where, &pi, &ids, &n, err);
+      if (rc == 0) job_add_subs(j, ids, n);
+      break;
+    }
+    case PH_CYCLE_ISSUES:
+    case PH_MODULE_ISSUES:
+      rc = batch_add_items_of(f->batch, j->pid, phase_need(j->phase), j->subs[j->sub], res->body, res->len, where,
+                              &pi, err);
+      break;
     case PH_DONE: break;
   }
   if (rc < 0) {
@@ -402,6 +479,13 @@ static void job_refused(struct job *j, const struct http_response *res) {
     log_warn(f->d->name, LF(LF_S("endpoint", j->where), LF_N("status", res->status)),
              "%s; the card goes out without assignee names", why);
     j->phase = PH_DONE;
+    return;
+  }
+  if (phase_need(j->phase) && (res->status == 403 || res->status == 404)) {
+    char detail[200];
+    body_detail(res->body, detail, sizeof detail);
+    snprintf(why, sizeof why, "Plane answered %ld%s%s at %s", res->status, detail[0] ? " " : "", detail, j->where);
+    job_need_refused(j, why);
     return;
   }
   fail(f, "%s", why);
@@ -504,10 +588,26 @@ static void maybe_finish(struct plane_fetch *f) {
   f->finish = delay_start(f->p->loop, 0, finish_fired, f);
 }
 
-int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_done_cb cb,
+int plane_fetch(struct plane *p, const struct digest *d, unsigned needs, struct batch *b, plane_done_cb cb,
                 void *ud, struct plane_fetch **out, char *err) {
   if (!d->nprojects) return errf(err, "digest %s has no projects", d->name);
-  return plane_fetch_some(p, d, (const char *const *)d->projects, d->nprojects, PLANE_ALL, b, cb, ud, out, err);
+  unsigned what = PLANE_ALL | (needs & (PLANE_LABELS | PLANE_CYCLES | PLANE_MODULES));
+  return plane_fetch_some(p, d, (const char *const *)d->projects, d->nprojects, what, b, cb, ud, out, err);
+}
+
+void plane_needs_requests(const struct digest *d, const char *pid, unsigned needs, char *out, size_t n) {
+  const char *base = "GET /api/v1/workspaces/";
+  size_t k = 0;
+  out[0] = 0;
+  if (needs & PLANE_LABELS)
+    k += (size_t)snprintf(out + k, k < n ? n - k : 0, "%s%s/projects/%s/labels/ (needs.labels, every page)\n", base,
+                          d->workspace, pid);
+  if (needs & PLANE_CYCLES && k < n)
+    k += (size_t)snprintf(out + k, n - k, "%s%s/projects/%s/cycles/?cycle_view=current (needs.cycles), then "
+                          "cycles/{id}/cycle-issues/ of each current cycle\n", base, d->workspace, pid);
+  if (needs & PLANE_MODULES && k < n)
+    snprintf(out + k, n - k, "%s%s/projects/%s/modules/ (needs.modules, every page), then "
+             "modules/{id}/module-issues/ of each module not completed or cancelled\n", base, d->workspace, pid);
 }
 
 int plane_fetch_some(struct plane *p, const struct digest *d, const char *const *pids, size_t npids,

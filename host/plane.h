@@ -37,13 +37,21 @@ int plane_limit(const struct plane *p, const struct digest *d);
 
 /** Fetch every project of d into b, concurrently across projects: the project, its
  *  states, its issues (work-items/, or issues/ on servers before v1.1.0, remembered per
- *  server) and its members. */
-int plane_fetch(struct plane *p, const struct digest *d, struct batch *b, plane_done_cb cb,
+ *  server) and its members; and what `needs` (PLANE_LABELS, _CYCLES, _MODULES) adds. */
+int plane_fetch(struct plane *p, const struct digest *d, unsigned needs, struct batch *b, plane_done_cb cb,
                 void *ud, struct plane_fetch **out, char *err);
+/** The requests `needs` adds for project pid of d, one "GET …" line each, into out
+ *  ("" when none); for check --online. */
+void plane_needs_requests(const struct digest *d, const char *pid, unsigned needs, char *out, size_t n);
 /** What plane_fetch_some reads: of each project its object, states, issues, members; and
  *  the workspace's list of projects (`discover`). */
 enum { PLANE_PROJECT = 1u, PLANE_STATES = 2u, PLANE_ISSUES = 4u, PLANE_MEMBERS = 8u, PLANE_ALL = 15u,
-       PLANE_LIST = 16u };
+       PLANE_LIST = 16u,
+       /* what the scripts' needs add: a project's labels; its current cycles and their
+        * issues; its modules and the issues of the open ones */
+       PLANE_LABELS = 32u, PLANE_CYCLES = 64u, PLANE_MODULES = 128u };
+/** The PLANE_LABELS/CYCLES/MODULES bits of SCRIPT_NEED_* bits (host/script.h). */
+unsigned plane_needs_bits(unsigned script_needs);
 /** Like plane_fetch, for the projects pids (d's token, base URL, workspace, limits and
  *  retries) and only what `what` names. d needs no projects; it must outlive the fetch. */
 int plane_fetch_some(struct plane *p, const struct digest *d, const char *const *pids, size_t npids,

@@ -5,6 +5,7 @@
 local cjson = require("cjson")
 local cardcheck = require("cardcheck")
 local native = require("host.native")
+local needs = require("needs")
 local states = require("states")
 
 local R = {}
@@ -190,8 +191,9 @@ end
 function R.render(scripts, batch, ctx, budget, skip_empty)
   local t0 = native.clock_ms()
   R.check_language(scripts, ctx.language, "the configuration")
+  needs.attach(batch, scripts.needs)
   local issues, projects = states.prepare(batch, ctx.states)
-  ctx.projects = R.copy(projects)
+  ctx.projects = needs.for_scripts(R.copy(projects), scripts.needs)
   local own = owner(ctx)
   own(ctx)
   local snap = R.snapshot(issues)

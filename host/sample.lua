@@ -22,6 +22,31 @@ local function sample_states()
   }
 end
 
+-- What the scripts' needs bring, as if every need had been asked: labels (one id no
+-- label has), a current cycle in WEB (none in OPS), modules (one completed, whose issues
+-- are not read), and updated_at on every issue.
+local function add_needs(batch, p1, p2, list)
+  local function lid(n) return string.format("1abe1abe-0000-4000-8000-%012d", n) end
+  p1.labels = { { id = lid(1), name = "bug", color = "#e5484d" },
+    { id = lid(2), name = "frontend", color = "#3e63dd" } }
+  p2.labels = { { id = lid(3), name = "infra", color = "#30a46c" } }
+  local labels = { { lid(1), lid(2) }, { lid(2) }, { lid(2), lid(99) }, {}, { lid(3) }, {}, {} }
+  local cycle = { id = "c7c7c7c7-0000-4000-8000-000000000001", name = "Sprint 48", start_date = "2026-01-01",
+    end_date = "2026-01-14" }
+  p1.cycles, p1.current_cycle = { cycle }, cycle
+  p2.cycles = {}
+  local open = { id = "30d030d0-0000-4000-8000-000000000001", name = "Connexion", status = "in-progress",
+    start_date = "2025-12-15", target_date = "2026-02-01" }
+  local over = { id = "30d030d0-0000-4000-8000-000000000002", name = "Ancienne API", status = "completed" }
+  p1.modules, p2.modules = { open, over }, {}
+  batch.items_of = { [cycle.id] = { list[1].id, list[2].id, list[4].id },
+    [open.id] = { list[1].id, list[3].id } }
+  for i, issue in ipairs(list) do
+    issue.labels = labels[i]
+    issue.updated_at = string.format("2026-01-0%dT09:%02d:00.000000Z", 1 + i % 4, i)
+  end
+end
+
 local function sample()
   local S = sample_states()
   local batch = pages.new()
@@ -50,6 +75,7 @@ local function sample()
     issue(7, P2, 5, "Clean up old dashboards", null, S.todo),
   }
   for _, i in ipairs(list) do add_issue(batch, i, i.project) end
+  add_needs(batch, p1, p2, list)
   return batch
 end
 

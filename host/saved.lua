@@ -2,6 +2,7 @@
 -- files `preview` reads (a saved sync, a saved Plane page, a JSON array of issues).
 local cardcheck = require("cardcheck")
 local native = require("host.native")
+local needs = require("needs")
 local pages = require("pages")
 
 local S = {}
@@ -10,9 +11,25 @@ local is_list = cardcheck.is_list
 local str, fail, project = pages.str, pages.fail, pages.project
 
 -- What `once --dry-run --save FILE` writes: the sync's projects (identifier, name,
--- states, members) and issues, as fetched. No secret: neither the API key nor the
--- webhook ever enter a batch.
-S.SAVED_FORMAT = "plane-teams sync 1"
+-- states, members; and what the scripts' needs brought: labels, current cycles and
+-- modules, each cycle and module with the ids of its issues) and issues, as fetched. No
+-- secret: neither the API key nor the webhook ever enter a batch. Format 1 (before the
+-- needs) still reads.
+S.SAVED_FORMAT = "plane-teams sync 2"
+S.READS = { ["plane-teams sync 1"] = true, ["plane-teams sync 2"] = true }
+
+-- A project's cycles or modules as saved: each with the ids of its issues.
+local function with_items(batch, list)
+  if not list then return nil end
+  local out = {}
+  for i, g in ipairs(list) do
+    local copy = {}
+    for k, v in pairs(g) do copy[k] = v end
+    copy.issues = batch.items_of and batch.items_of[g.id] or nil
+    out[i] = copy
+  end
+  return out
+end
 
 function S.save(batch)
   local projects, ids = {}, {}
@@ -28,7 +45,8 @@ function S.save(batch)
       for i, id in ipairs(mids) do members[i] = p.members[id] end
     end
     projects[#projects + 1] = { id = pid, identifier = p.identifier, name = p.name, states = p.states,
-      members = p.members and members or nil }
+      members = p.members and members or nil, labels = p.labels, cycles = with_items(batch, p.cycles),
+      modules = with_items(batch, p.modules) }
   end
   -- one project or issue a line, so that the file is easy to edit by hand
   local function lines(list, what)
@@ -38,6 +56,34 @@ function S.save(batch)
   end
   return string.format('{"format":%s,\n"projects":%s,\n"issues":%s}', native.encode(S.SAVED_FORMAT, "format"),
     lines(projects, "project"), lines(batch.issues, "issue"))
+end
+
+-- A saved list of labels, cycles or modules: the objects with a string id, as the
+-- needs decode them; the ids of each one's issues go back into batch.items_of.
+local function load_list(batch, list, make)
+  if not is_list(list) then return nil end
+  local out = {}
+  for _, g in ipairs(list) do
+    if type(g) == "table" and type(g.id) == "string" then
+      out[#out + 1] = make(g)
+      if is_list(g.issues) then
+        batch.items_of = batch.items_of or {}
+        local ids = {}
+        for _, id in ipairs(g.issues) do
+          if type(id) == "string" then ids[#ids + 1] = id end
+        end
+        batch.items_of[g.id] = ids
+      end
+    end
+  end
+  return out
+end
+
+local function load_needs(batch, meta, p)
+  meta.labels = load_list(batch, p.labels, needs.label)
+  meta.cycles = load_list(batch, p.cycles, needs.cycle)
+  meta.current_cycle = meta.cycles and meta.cycles[1]
+  meta.modules = load_list(batch, p.modules, needs.module)
 end
 
 local function load_saved(batch, v, fname)
@@ -68,6 +114,7 @@ local function load_saved(batch, v, fname)
         end
       end
     end
+    load_needs(batch, meta, p)
   end
   return v.issues
 end
@@ -78,8 +125,9 @@ function S.add_issues_file(batch, body, fname)
   local v = pages.decode(body, fname)
   local list
   if type(v) == "table" and v.format ~= nil then
-    if v.format ~= S.SAVED_FORMAT then
-      fail(fname, "format %q is not one this version reads (%q)", tostring(v.format), S.SAVED_FORMAT)
+    if not S.READS[v.format] then
+      fail(fname, "format %q is not one this version reads (%q, or the older %q)", tostring(v.format),
+        S.SAVED_FORMAT, "plane-teams sync 1")
     end
     list = load_saved(batch, v, fname)
   elseif is_list(v) then

@@ -9,6 +9,7 @@
 
 #include "dates_lua.h"
 #include "hooks_lua.h"
+#include "needs_lua.h"
 #include "onboard_lua.h"
 #include "pages_lua.h"
 #include "render_lua.h"
@@ -257,7 +258,8 @@ struct script {
   lua_State *L;
   char *dir;
   int hooks;   /* ref: host/hooks.lua's table of hooks */
-  int scripts; /* ref: {transform, card, dir, languages}, handed to every hook; LUA_NOREF */
+  int scripts; /* ref: {transform, card, dir, languages, needs}, handed to every hook; LUA_NOREF */
+  unsigned needs; /* SCRIPT_NEED_* of both scripts' M.needs */
 };
 
 static int l_host_log(lua_State *L) {
@@ -433,7 +435,7 @@ static const struct {
     MODULE("card_rules", card_rules_lua), MODULE("cardcheck", cardcheck_lua), MODULE("pt.dates", dates_lua),
     MODULE("pages", pages_lua),           MODULE("states", states_lua),       MODULE("saved", saved_lua),
     MODULE("render", render_lua),         MODULE("sample", sample_lua),       MODULE("onboard", onboard_lua),
-    MODULE("hooks", hooks_lua),
+    MODULE("hooks", hooks_lua),           MODULE("needs", needs_lua),
 };
 
 /* The host's own Lua, with what only the host may call: the JSON encoder and a clock. */
@@ -476,6 +478,48 @@ static int load_entry(struct script *s, int sandbox, const char *name, int keep,
   return 0;
 }
 
+/* M.needs of a script's module (at the top of the stack), read raw: a table of known keys
+ * set to true or false. Adds what it asks for to s->needs. */
+static int read_needs(struct script *s, const char *name, char *err) {
+  static const struct {
+    const char *key;
+    unsigned bit;
+  } known[] = {{"labels", SCRIPT_NEED_LABELS}, {"cycles", SCRIPT_NEED_CYCLES}, {"modules", SCRIPT_NEED_MODULES}};
+  lua_State *L = s->L;
+  int rc = 0, top = lua_gettop(L);
+  lua_pushliteral(L, "needs");
+  int t = lua_rawget(L, -2);
+  if (t == LUA_TNIL) goto cleanup;
+  if (t != LUA_TTABLE) {
+    rc = errf(err, "%s/%s.lua: M.needs is %s, expected a table such as { labels = true }", s->dir, name,
+              luaL_typename(L, -1));
+    goto cleanup;
+  }
+  lua_pushnil(L);
+  while (rc == 0 && lua_next(L, -2)) {
+    unsigned bit = 0;
+    if (lua_type(L, -2) == LUA_TSTRING)
+      for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (!strcmp(lua_tostring(L, -2), known[i].key)) bit = known[i].bit;
+    if (!bit) {
+      lua_pushvalue(L, -2);
+      rc = errf(err, "%s/%s.lua: M.needs has an unknown key '%s' (known: labels, cycles, modules)", s->dir,
+                name, luaL_tolstring(L, -1, NULL));
+      goto cleanup;
+    }
+    if (!lua_isboolean(L, -1)) {
+      rc = errf(err, "%s/%s.lua: M.needs.%s is %s, expected true or false", s->dir, name, lua_tostring(L, -2),
+                luaL_typename(L, -1));
+      goto cleanup;
+    }
+    if (lua_toboolean(L, -1)) s->needs |= bit;
+    lua_pop(L, 1);
+  }
+cleanup:
+  lua_settop(L, top);
+  return rc;
+}
+
 /* The user's functions, kept in one table the host holds and hands to every hook:
  * {transform, card, dir, languages} (card.lua's LANGUAGES, when it has them, say which
  * `language` settings it can show). */
@@ -485,9 +529,12 @@ static int load_scripts(struct script *s, char *err) {
   int sb = lua_gettop(L);
   lua_createtable(L, 0, 4);
   int t = lua_gettop(L);
-  if (load_entry(s, sb, "transform", 0, err) < 0) return -1;
+  if (load_entry(s, sb, "transform", 1, err) < 0) return -1; /* transform, then its table */
+  if (read_needs(s, "transform", err) < 0) return -1;
+  lua_pop(L, 1);
   lua_setfield(L, t, "transform");
   if (load_entry(s, sb, "card", 1, err) < 0) return -1; /* card, then card.lua's table */
+  if (read_needs(s, "card", err) < 0) return -1;
   lua_pushliteral(L, "LANGUAGES");
   if (lua_rawget(L, -2) == LUA_TTABLE) lua_setfield(L, t, "languages");
   else lua_pop(L, 1);
@@ -495,6 +542,14 @@ static int load_scripts(struct script *s, char *err) {
   lua_setfield(L, t, "card");
   lua_pushstring(L, s->dir);
   lua_setfield(L, t, "dir");
+  lua_createtable(L, 0, 3); /* needs: {labels, cycles, modules} of both scripts, for the host's Lua */
+  lua_pushboolean(L, (s->needs & SCRIPT_NEED_LABELS) != 0);
+  lua_setfield(L, -2, "labels");
+  lua_pushboolean(L, (s->needs & SCRIPT_NEED_CYCLES) != 0);
+  lua_setfield(L, -2, "cycles");
+  lua_pushboolean(L, (s->needs & SCRIPT_NEED_MODULES) != 0);
+  lua_setfield(L, -2, "modules");
+  lua_setfield(L, t, "needs");
   s->scripts = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
 }
@@ -530,6 +585,8 @@ void script_close(struct script *s) {
 }
 
 const char *script_dir(const struct script *s) { return s->dir; }
+
+unsigned script_needs(const struct script *s) { return s ? s->needs : 0; }
 
 size_t script_memory_kb(const struct script *s) { return (size_t)lua_gc(s->L, LUA_GCCOUNT, 0); }
 

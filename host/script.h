@@ -43,6 +43,9 @@ struct script;
 int script_open(const char *scripts_dir, struct script **out, char *err);
 void script_close(struct script *s);
 const char *script_dir(const struct script *s);
+/** What the scripts' M.needs ask the host to fetch besides the issues (read when they load). */
+enum { SCRIPT_NEED_LABELS = 1u, SCRIPT_NEED_CYCLES = 2u, SCRIPT_NEED_MODULES = 4u };
+unsigned script_needs(const struct script *s);
 /** Memory the state holds, in KiB. */
 size_t script_memory_kb(const struct script *s);
 

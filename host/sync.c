@@ -256,7 +256,8 @@ static void kick(void *ud) {
   log_info(sy->d->name, NULL, "sync started: %zu project%s%s", sy->d->nprojects,
            sy->d->nprojects == 1 ? "" : "s", sy->o.dry_run ? " (dry run)" : "");
   sy->fetching = 1;
-  if (plane_fetch(sy->env.plane, sy->d, sy->batch, fetched, sy, &sy->fetch, err) < 0) {
+  unsigned needs = plane_needs_bits(script_needs(sy->s));
+  if (plane_fetch(sy->env.plane, sy->d, needs, sy->batch, fetched, sy, &sy->fetch, err) < 0) {
     sy->fetching = 0;
     failed(sy, err, "error");
   }

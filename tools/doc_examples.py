@@ -8,7 +8,8 @@ A block whose fence reads ```lua fragment is a piece of a larger script (it name
 variables it does not define) and is only checked to be there; every other block runs:
   * a block with describe(…) is a spec: it runs as it is;
   * any other block runs inside a spec, where `ctx`, `issue` and `issues` are defined
-    (tests/scripts/helpers.lua's builders). When it returns a module, its transform runs
+    (tests/scripts/helpers.lua's builders), and `require("default")` is the shipped
+    transform (the page's scripts/default.lua). When it returns a module, its transform runs
     on `issues` and its rows are checked as the host checks them; its card runs on rows
     (the module's own, else the shipped transform's) and must pass the host's card check.
 The path given to busted is the tree's: scripts/, host/ and tests/scripts/."""
@@ -27,6 +28,7 @@ WRAP = """local H = require("helpers")
 local cjson = require("cjson")
 local K = require("cardcheck")
 local render = require("render")
+package.preload["default"] = function() return require("transform") end -- the page's scripts/default.lua
 describe("{where}", function()
   it("runs", function()
     local ctx = H.ctx({{ total = 2, holidays = {{ "2026-12-25" }} }})

@@ -8,6 +8,16 @@ its 60-per-minute sliding-window throttle (429 with Retry-After and Plane's body
 X-RateLimit-* headers, gzip, fields= and expand=state. Faults can be switched on:
 latency, a queue of forced answers (5xx, 429, malformed bodies), datetimes with offsets.
 
+What the scripts' needs read, as Plane's code serves it: …/labels/ (paginated),
+…/cycles/ (paginated; `cycle_view=current|upcoming|completed|draft|incomplete`, and
+`current` is a plain array), …/cycles/{id}/cycle-issues/ and …/modules/{id}/module-issues/
+(paginated issues, oldest first, fields= honoured; an unknown id is 404 "The required
+object does not exist."), …/modules/ (paginated). `deny` (a set of "labels", "cycles",
+"modules") answers those routes 403, as Plane does for a member without access.
+In the data, a project's "cycles" are {id, name, start_date, end_date, issues: [ids]};
+a cycle with "current": true spans today whatever the date (start 3 days ago, end in 10
+days), so that example data stays current. "modules" are {id, name, status, issues}.
+
 API generations (`api=`, `--api`): "both" (the default: Plane v1.1.0 and later serve
 issues/ and work-items/), "issues" (a server before v1.1.0: work-items/ is an unknown
 route, 404 "Page not found."), "work-items" (a future server that dropped issues/).
@@ -16,6 +26,7 @@ As a program: fake_plane.py --data examples/plane-data.json --port 8931 [--api i
 """
 import argparse
 import copy
+import datetime
 import gzip
 import json
 import math
@@ -26,7 +37,11 @@ from loopback import Loopback, QuietHandler
 from urllib.parse import parse_qs, urlsplit
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-ROUTE = re.compile(r"^/api/v1/workspaces/([^/]+)/projects/(?:([^/]+)/(?:(states|issues|work-items|members)/)?)?$")
+ROUTE = re.compile(r"^/api/v1/workspaces/([^/]+)/projects/(?:([^/]+)/(?:(states|issues|work-items|members|labels|cycles|modules)/"
+                   r"(?:([^/]+)/(cycle-issues|module-issues)/)?)?)?$")
+NEED_OF = {"labels": "labels", "cycles": "cycles", "modules": "modules"}
+HIDDEN = ("states", "issues", "members", "labels", "cycles", "modules")
+NO_OBJECT = {"error": "The required object does not exist."}
 
 PAGE_NOT_FOUND = {"error": "Page not found."}
 API_GENERATIONS = {"issues": ("issues",), "both": ("issues", "work-items"), "work-items": ("work-items",)}
@@ -55,6 +70,8 @@ class FakePlane(Loopback):
         self.gzip = True
         self.max_per_page = 1000
         self.forced = []              # answers to give before the normal ones: dicts, see force()
+        self.deny = set()             # needs' routes answered 403: "labels", "cycles", "modules"
+        self.today = None             # a datetime.date for the cycles' views; None: today
         self.requests = []            # (method, path, query, headers) of every request
         self.throttled = 0
         self.history = {}             # api key -> arrival times (the sliding window)
@@ -167,7 +184,11 @@ class FakePlane(Loopback):
             if ROUTE.match(path + "/"):
                 return 301, b"", {"Location": path + "/"}
             return 404, PAGE_NOT_FOUND, {}
-        slug, pid, what = m.groups()
+        slug, pid, what, sub, items = m.groups()
+        if items and (what, items) not in (("cycles", "cycle-issues"), ("modules", "module-issues")):
+            return 404, PAGE_NOT_FOUND, {}
+        if sub is not None and not re.fullmatch(UUID, sub):
+            return 404, PAGE_NOT_FOUND, {}  # Django's <uuid:…> converter
         if what in ("issues", "work-items") and what not in API_GENERATIONS[self.api]:
             return 404, PAGE_NOT_FOUND, {}  # Django: no such route on this server
         key = headers.get("X-Api-Key")
@@ -193,12 +214,17 @@ class FakePlane(Loopback):
             body = forced["raw"] if forced["raw"] is not None else (forced["body"] if forced["body"] is not None else SERVER_ERROR)
             return forced["status"], body, forced["headers"]
         if pid is None:
-            items = [{k: v for k, v in p.items() if k not in ("states", "issues", "members")}
+            items = [{k: v for k, v in p.items() if k not in HIDDEN}
                      for p in self.data["projects"]]
             status, body = self._page(items, query)
             return status, body, rate
         if what is None:
-            return 200, {k: v for k, v in project.items() if k not in ("states", "issues", "members")}, rate
+            return 200, {k: v for k, v in project.items() if k not in HIDDEN}, rate
+        if what in NEED_OF:
+            if NEED_OF[what] in self.deny:
+                return 403, NO_PERMISSION, {}
+            status, body = self._needs(project, what, sub, query)
+            return status, body, rate
         if what == "members":  # a plain list, not paginated
             return 200, project.get("members", []), rate
         if what == "states":
@@ -211,6 +237,57 @@ class FakePlane(Loopback):
         if status == 200:
             body["results"] = [self._issue(i, project, fields, expand) for i in body["results"]]
         return status, body, rate
+
+    # ---- what the scripts' needs read ------------------------------------------------
+    def _cycle(self, c):
+        out = {k: v for k, v in c.items() if k not in ("issues", "current")}
+        if c.get("current"):
+            today = self.today or datetime.date.today()
+            out["start_date"] = (today - datetime.timedelta(days=3)).isoformat() + "T00:00:00Z"
+            out["end_date"] = (today + datetime.timedelta(days=10)).isoformat() + "T23:59:59Z"
+        return out
+
+    def _cycle_view(self, c, view):
+        """Plane's views by date (CycleListCreateAPIEndpoint.get): current, upcoming,
+        completed, draft (no dates), incomplete (not ended)."""
+        today = (self.today or datetime.date.today()).isoformat()
+        start, end = (c.get("start_date") or "")[:10], (c.get("end_date") or "")[:10]
+        if view == "current":
+            return bool(start and end) and start <= today <= end
+        if view == "upcoming":
+            return bool(start) and start > today
+        if view == "completed":
+            return bool(end) and end < today
+        if view == "draft":
+            return not start and not end
+        if view == "incomplete":
+            return not end or end >= today
+        return True
+
+    def _needs(self, project, what, sub, query):
+        if what == "labels":
+            return self._page(project.get("labels", []), query)
+        groups = project.get(what, [])
+        if sub is None:
+            listed = [self._cycle(c) for c in groups] if what == "cycles" else \
+                [{k: v for k, v in g.items() if k != "issues"} for g in groups]
+            view = query.get("cycle_view", [None])[0] if what == "cycles" else None
+            if view == "current":  # a plain array, not the paginated envelope
+                return 200, [c for c in listed if self._cycle_view(c, "current")]
+            if view:
+                listed = [c for c in listed if self._cycle_view(c, view)]
+            return self._page(listed, query)
+        group = next((g for g in groups if g["id"] == sub), None)
+        if group is None:
+            return 404, NO_OBJECT
+        by_id = {i["id"]: i for i in project["issues"]}
+        members = sorted((by_id[i] for i in group.get("issues", []) if i in by_id),
+                         key=lambda i: i.get("created_at") or "")
+        fields = set(query["fields"][0].split(",")) if "fields" in query else None
+        status, body = self._page(members, query)
+        if status == 200:
+            body["results"] = [self._issue(i, project, fields, set()) for i in body["results"]]
+        return status, body
 
     def _handler(self):
         fake = self

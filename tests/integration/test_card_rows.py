@@ -154,7 +154,7 @@ class TestSaveAndPreview(NetCase):
         self.assertNotIn(WEBHOOK_SECRET, text)
         self.assertNotIn(self.teams.url, text)
         saved = json.loads(text)
-        self.assertEqual(saved["format"], "plane-teams sync 1")
+        self.assertEqual(saved["format"], "plane-teams sync 2")
         self.assertEqual(sorted(p["identifier"] for p in saved["projects"]), ["OPS", "WEB"])
         self.assertTrue(all(p["members"] and p["states"] for p in saved["projects"]))
         self.assertEqual(len(saved["issues"]), 17)
