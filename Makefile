@@ -81,12 +81,22 @@ demo: build
 # make preview [ISSUES=saved.json] [CONFIG=config.lua] [CARD_LANGUAGE=fr]: the card as Teams
 # shows it, in build/preview.html, and a screenshot in build/preview.png when Chromium is
 # there. ISSUES: what 'once --dry-run --save FILE' wrote, or a Plane page of issues.
+# EXAMPLE=labels: a variant of the gallery, examples/scripts/labels/, put over the shipped
+# scripts in build/examples/labels/ (with them beside it as default.lua and default_card.lua,
+# which the variants require).
 ISSUES ?= examples/sync.json
 CONFIG ?= examples/config.lua
+EXAMPLE ?=
 RENDERER := tools/cardcheck/node_modules/adaptivecards/dist/adaptivecards.min.js
+EXAMPLE_DIR := $(BUILD)/examples/$(EXAMPLE)
 preview: build deps-test
-	@LOG_FILE= $(BUILD)/plane-teams -c $(CONFIG) preview --issues $(ISSUES) --html $(BUILD)/preview.html \
-	  --renderer $(RENDERER) --output $(BUILD)/preview.json
+	@if [ -n "$(EXAMPLE)" ]; then \
+	  [ -d examples/scripts/$(EXAMPLE) ] || { echo "no examples/scripts/$(EXAMPLE)"; exit 1; }; \
+	  rm -rf $(EXAMPLE_DIR) && mkdir -p $(EXAMPLE_DIR) && cp scripts/*.lua $(EXAMPLE_DIR)/ && \
+	  cp scripts/transform.lua $(EXAMPLE_DIR)/default.lua && cp scripts/card.lua $(EXAMPLE_DIR)/default_card.lua && \
+	  cp examples/scripts/$(EXAMPLE)/*.lua $(EXAMPLE_DIR)/; fi
+	@LOG_FILE= $(BUILD)/plane-teams -c $(CONFIG) $(if $(EXAMPLE),--scripts $(EXAMPLE_DIR)) preview --issues $(ISSUES) \
+	  --html $(BUILD)/preview.html --renderer $(RENDERER) --output $(BUILD)/preview.json
 	@if command -v chromium >/dev/null; then \
 	  profile=$$(mktemp -d); \
 	  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
@@ -104,7 +114,7 @@ lint: deps-lua
 test-lua: deps-lua
 	cd tests/scripts && lua5.4 /usr/bin/busted --lpath='../../scripts/?.lua;../../host/?.lua;./?.lua' .
 	@for d in examples/scripts/*/; do \
-	  (cd $$d && lua5.4 /usr/bin/busted --lpath='./?.lua;../../../host/?.lua;../../../tests/scripts/?.lua' spec) || exit 1; \
+	  (cd $$d && lua5.4 /usr/bin/busted --lpath='./?.lua;../../../scripts/?.lua;../../../host/?.lua;../../../tests/scripts/?.lua' spec) || exit 1; \
 	done
 	bash tests/scripts/kept.sh
 	python3 tools/doc_examples.py docs/scripting.md

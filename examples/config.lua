@@ -12,5 +12,6 @@ return {
   state_file = env("STATE_FILE", "build/demo/state.json"),
   log_file = "",
   empty = "post",
+  options = { first_label = "bug" },  -- read by the gallery's examples/scripts/labels
   language = env("CARD_LANGUAGE", "en"),
 }
