@@ -33,8 +33,8 @@ function H.add_projects_page(a) return paged(pages.add_projects_page(a.batch, a.
 -- ids: the cycles or modules whose issues come next)
 function H.add_labels_page(a) return paged(needs.add_labels_page(a.batch, a.pid, a.body, a.where)) end
 function H.set_cycles(a)
-  return { ids = needs.set_cycles(a.batch, a.pid, a.body, a.where), has_next = false, next_cursor = "",
-    count = 0 }
+  local ids = needs.set_cycles(a.batch, a.pid, a.body, a.where)
+  return { ids = ids, has_next = false, next_cursor = "", count = #ids }
 end
 function H.add_modules_page(a)
   local ids, more, cursor, count = needs.add_modules_page(a.batch, a.pid, a.body, a.where)

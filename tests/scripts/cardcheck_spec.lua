@@ -1,21 +1,59 @@
 -- host/cardcheck.lua: the host refuses cards Teams would accept with 202 and then drop.
+-- The cards here are the spec's own (a layout like the shipped one, built below), not
+-- scripts/card.lua's: a team that rewrites its card keeps this spec as it is.
 local K = require("cardcheck")
-local C = require("card")
-local T = require("transform")
-local H = require("helpers")
 
+local function run(text, props)
+  local r = { type = "TextRun", text = text }
+  for k, v in pairs(props or {}) do r[k] = v end
+  return r
+end
+
+local function rich(inlines, props)
+  local b = { type = "RichTextBlock", inlines = inlines }
+  for k, v in pairs(props or {}) do b[k] = v end
+  return b
+end
+
+local PRIORITIES = { { "🔴 URGENT", "attention" }, { "🟠 HIGH", "warning" }, { "🟢 MEDIUM", "good" },
+  { "🔵 LOW", "accent" }, { "⚪ NONE", "default" } }
+
+-- A card of n rows and a "+ more" line when total > n: a header Container, then one
+-- ColumnSet per row (rank, priority, name and detail), each opening a link.
 local function default_card(n, total)
-  local issues = {}
+  local body = { { type = "Container", items = {
+    rich({ run("🎯 Top priority issues", { size = "Medium", weight = "Bolder" }) }),
+    rich({ run("Thursday, November 26, 2026 · Site web", { isSubtle = true }) }, { spacing = "None" }),
+  } } }
   for i = 1, n do
-    issues[i] = H.issue({ priority = ({ "urgent", "high", "medium", "low", "none" })[i % 5 + 1],
-      name = i % 2 == 0 and "Été — 監視 🎯" or string.rep("long ", 60) })
+    local url = "https://app.plane.so/acme/browse/WEB-" .. i .. "/"
+    local prio = PRIORITIES[i % 5 + 1]
+    local name = i % 2 == 0 and "Été — 監視 🎯" or string.rep("long ", 60)
+    body[#body + 1] = { type = "ColumnSet", separator = true, spacing = "Small",
+      selectAction = { type = "Action.OpenUrl", url = url },
+      columns = {
+        { type = "Column", width = "36px", items = { rich({ run("#" .. i, { weight = "Bolder" }) }) } },
+        { type = "Column", width = "116px", items = { rich({ run(prio[1], { weight = "Bolder", color = prio[2] }) }) } },
+        { type = "Column", width = "stretch", items = {
+          rich({ run(name) }),
+          rich({ run("En cours", { isSubtle = true, weight = "Bolder" }), run(" · ", { isSubtle = true }),
+            run("WEB-" .. i, { isSubtle = true, selectAction = { type = "Action.OpenUrl", url = url } }) },
+            { spacing = "None" }),
+        } },
+      } }
   end
-  local rows = T.transform(issues, H.ctx({ limit = 500 }))
-  return C.card(rows, H.ctx({ total = total or #rows }))
+  if n == 0 then
+    body[#body + 1] = rich({ run("✅ Nothing open in these states today.") }, { spacing = "Medium" })
+  end
+  if (total or n) > n then
+    body[#body + 1] = rich({ run("+ " .. (total - n) .. " more", { isSubtle = true }) }, { spacing = "Medium" })
+  end
+  return { type = "AdaptiveCard", ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+    version = "1.2", msteams = { width = "Full" }, body = body }
 end
 
 describe("cardcheck", function()
-  it("accepts the default card for 0, 1, 10, 11 and 200 rows", function()
+  it("accepts a card of the shipped layout for 0, 1, 10, 11 and 200 rows", function()
     for _, n in ipairs({ 0, 1, 10, 11, 200 }) do
       assert.is_nil(K.check(default_card(n, n + 3)), n .. " rows")
     end
