@@ -39,7 +39,7 @@ struct digest {
   char *language; /* card.lua's word table to use; NULL: "en" */
   char **holidays; /* local dates (YYYY-MM-DD) with no digest, sorted, no repeats */
   size_t nholidays;
-  struct opt *options; /* ctx.options: named values, the top level's merged with the digest's */
+  struct opt *options; /* ctx.options: named values sorted by name, the top level's merged with the digest's */
   size_t noptions;
   struct net_dest plane, teams; /* plane_proxy, plane_ca_file; teams_proxy, teams_ca_file */
 };
