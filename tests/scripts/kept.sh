@@ -47,7 +47,7 @@ check_card() {
 }
 
 copy_tree() {
-  rm -rf "$tmp"/*
+  rm -rf "${tmp:?}"/*
   mkdir -p "$tmp/tests"
   cp -r "$root/scripts" "$root/host" "$tmp/"
   cp -r "$root/tests/scripts" "$root/tests/data" "$tmp/tests/"
