@@ -48,7 +48,7 @@ struct digest {
   int mentions; /* @mention assignees Teams can identify */
   struct mention_id *mention_ids;
   size_t nmention_ids;
-  struct opt *options; /* ctx.options: named values, the top level's merged with the digest's */
+  struct opt *options; /* ctx.options: named values sorted by name, the top level's merged with the digest's */
   size_t noptions;
   struct net_dest plane, teams; /* plane_proxy, plane_ca_file; teams_proxy, teams_ca_file */
 };

@@ -120,6 +120,10 @@ static int read_table(lua_State *L, int idx, const char *where, const char *path
   return 0;
 }
 
+static int by_name(const void *a, const void *b) {
+  return strcmp(((const struct opt *)a)->name, ((const struct opt *)b)->name);
+}
+
 int config_read_options(lua_State *L, int idx, const char *where, struct digest *d, char *err) {
   struct opt *items = NULL;
   size_t n = 0;
@@ -141,5 +145,6 @@ int config_read_options(lua_State *L, int idx, const char *where, struct digest 
     return -1;
   }
   opt_merge(&d->options, &d->noptions, items, n);
+  if (d->noptions) qsort(d->options, d->noptions, sizeof *d->options, by_name); /* check lists them so */
   return 0;
 }
