@@ -29,6 +29,12 @@ run 2 "bad config" check --config /nonexistent.lua
 NOTIFICATION_HOUR=25 run 2 "bad hour" check
 NOTIFICATION_HOLIDAYS=2027-01-01,2026-12-25,2026-12-25 run 0 "holidays" check
 NOTIFICATION_HOLIDAYS=2026-12-25,2026-02-30 run 2 "bad holiday" check
+cp scripts/card.lua card.lua.orig
+sed -i 's/^local M = {}$/local M = { needs = { labels = true, cycles = true, modules = true } }/' scripts/card.lua
+run 0 "needs, replayed by preview" preview --issues "$root/examples/sync.json"
+sed -i 's/labels = true/label = true/' scripts/card.lua
+run 2 "unknown need" check
+cp card.lua.orig scripts/card.lua
 printf 'return { transform = function() error("boom") end }\n' > scripts/transform.lua
 run 2 "failing transform" preview --issues "$root/examples/issues.json"
 
