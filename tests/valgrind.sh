@@ -38,6 +38,12 @@ LUA
 run 0 "mentions" -c mentions.lua preview --issues "$root/examples/sync.json"
 printf 'return { workspace = "acme", mention_ids = { a = "x@y", b = "not an id" } }\n' > bad-mentions.lua
 run 2 "bad mention_ids" -c bad-mentions.lua check
+cp scripts/card.lua card.lua.orig
+sed -i 's/^local M = {}$/local M = { needs = { labels = true, cycles = true, modules = true } }/' scripts/card.lua
+run 0 "needs, replayed by preview" preview --issues "$root/examples/sync.json"
+sed -i 's/labels = true/label = true/' scripts/card.lua
+run 2 "unknown need" check
+cp card.lua.orig scripts/card.lua
 printf 'return { transform = function() error("boom") end }\n' > scripts/transform.lua
 run 2 "failing transform" preview --issues "$root/examples/issues.json"
 

@@ -5,7 +5,7 @@ import os
 import signal
 
 import test_daemon
-from common import NetCase, envelope_rows, base_env
+from common import NetCase, envelope_rows, base_env, synthetic
 
 # A transform that keeps only the current cycle's issues and appends each row's label
 # names, on top of the shipped transform (kept beside it as base.lua).
@@ -186,6 +186,47 @@ return M
                       p.stdout)
         self.assertNotIn("needs.modules", p.stdout)
         self.assertEqual(self.plane.count("/labels/"), 0)  # listed, not sent
+
+
+class TestNeedsPages(NeedsCase):
+    @property
+    def data(self):  # 250 issues, 240 of them in the current cycle: three pages of cycle-issues
+        d = synthetic(projects=1, issues_per_project=250)
+        p = d["projects"][0]
+        p["labels"] = [{"id": "1abe1abe-0000-4000-8000-%012d" % n, "name": f"l{n}"} for n in range(150)]
+        p["issues"][0]["labels"] = [p["labels"][149]["id"], p["labels"][0]["id"]]
+        p["cycles"] = [{"id": "c7c1e000-0000-4000-8000-000000000001", "name": "Now", "current": True,
+                        "issues": [i["id"] for i in p["issues"][10:]]},
+                       {"id": "c7c1e000-0000-4000-8000-000000000002", "name": "Before",
+                        "start_date": "2020-01-01", "end_date": "2020-01-14", "issues": [p["issues"][0]["id"]]}]
+        return d
+
+    def test_every_page_of_labels_and_cycle_issues_is_read(self):
+        self.use_scripts('''
+local base = require("base")
+local M = { needs = { labels = true, cycles = true } }
+function M.transform(issues, ctx)
+  local n, first = 0, nil
+  for _, issue in ipairs(issues) do
+    if issue.cycle then n = n + 1 end
+    if #(issue.label_names or {}) == 2 then first = issue end
+  end
+  local rows = base.transform(issues, ctx)
+  rows[1].name = string.format("%d in the cycle; %s", n, first and table.concat(first.label_names, ",") or "-")
+  return rows, #issues
+end
+return M
+''')
+        p = self.once("--dry-run", "--output", "card.json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(self.path("card.json"), encoding="utf-8") as f:
+            rows = envelope_rows(json.load(f))
+        open_in_cycle = sum(1 for i in self.plane.data["projects"][0]["issues"][10:]
+                            if i["state"] in {s["id"] for s in self.plane.data["projects"][0]["states"]
+                                              if s["group"] in ("backlog", "unstarted", "started")})
+        self.assertEqual(rows[0][2], f"{open_in_cycle} in the cycle; l149,l0")
+        self.assertEqual(self.plane.count("/labels/"), 2)
+        self.assertEqual(self.plane.count("/cycle-issues/"), 3)  # the current cycle's only
 
 
 class TestNeedsDeclared(NeedsCase):
