@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Generates host/card_rules.lua from Microsoft's strict Adaptive Card 1.2.0 schema
 (tools/cardcheck/adaptive-card-1.2.0.schema.json): for every element and action type,
-the properties it may have, what each may hold, and what it needs.
+the properties it may have, what each may hold, and what it needs. The properties that
+several types have alike (the actions', the elements', the containers'...) are written
+once, as named groups, and each type is its groups plus its own properties.
 
 usage: tools/gen_card_rules.py [--check]   (--check: fail if host/card_rules.lua is stale)
 """
@@ -136,19 +138,108 @@ def wrapped(items, indent, width=100):
     return lines
 
 
+# Names of the shared groups of properties that no ImplementationsOf.X names, keyed by the
+# types that share them; a group not listed here is named after its properties.
+GROUP_NAMES = {
+    ("ActionSet", "ColumnSet", "Container", "FactSet", "ImageSet", "Input.ChoiceSet",
+     "Input.Date", "Input.Number", "Input.Text", "Input.Time", "Input.Toggle", "Media",
+     "RichTextBlock", "TextBlock"): "BLOCK_PROPS",
+    ("AdaptiveCard", "Column", "ColumnSet", "Container"): "BACKGROUND_PROPS",
+    ("Column", "ColumnSet", "Container"): "CONTAINER_PROPS",
+    ("Input.Date", "Input.Time"): "DATE_TIME_PROPS",
+    ("TextBlock", "TextRun"): "TEXT_PROPS",
+}
+
+
+def shared_groups(rules):
+    """The groups of properties that several types have alike (same name, same rule): each
+    (property, rule) pair goes to the group of exactly the types that have it. A group is
+    named once if it is shared by two types or more and holds two properties or more, or
+    is shared by ten types or more. Returns {types: [property, ...]}."""
+    holders = {}
+    for name in sorted(rules):
+        for prop, spec in rules[name]["props"].items():
+            holders.setdefault((prop, lua(spec)), []).append(name)
+    groups = {}
+    for (prop, _), types in holders.items():
+        groups.setdefault(tuple(types), []).append(prop)
+    return {types: sorted(props) for types, props in groups.items()
+            if len(types) >= 2 and (len(props) >= 2 or len(types) >= 10)}
+
+
+# The shared groups of the rules being written: {types: [property, ...]}.
+SHARED = {}
+
+
+def group_name(types):
+    for schema_name in sorted(defs):
+        if schema_name.startswith("ImplementationsOf.") and \
+                tuple(sorted(set(implementations(schema_name)))) == types:
+            return local_name(schema_name)[:-len("_TYPES")] + "_PROPS"
+    if types in GROUP_NAMES:
+        return GROUP_NAMES[types]
+    props = sorted(SHARED[types])
+    return "_".join(re.sub(r"(?<=[a-z])(?=[A-Z])", "_", p).upper() for p in props) + "_PROPS"
+
+
+def parents(types, within):
+    """The narrowest groups whose types include all of types (a transitive reduction: a
+    group that another chosen one already brings in is left out)."""
+    over = [g for g in within if set(types) <= set(g) and g != types]
+    return sorted((g for g in over if not any(set(h) < set(g) for h in over)),
+                  key=lambda g: (len(g), g))
+
+
+def composed(head, bases, own, indent):
+    """One table built from the named groups bases plus its own properties own."""
+    lines = [f"{indent}{head}with({', '.join(group_name(b) for b in bases)}, {{"
+             if bases else f"{indent}{head}{{"]
+    lines += [f"{indent}  {key(p)} = {lua(spec)}," for p, spec in own]
+    lines.append(f"{indent}}}" + (")" if bases else ""))
+    return lines
+
+
+WITH = """-- The properties of several groups and of one type, in one new table.
+local function with(...)
+  local props = {}
+  for i = 1, select("#", ...) do
+    for k, v in pairs((select(i, ...))) do props[k] = v end
+  end
+  return props
+end
+"""
+
+
 def rules_lua(rules):
-    """The named lists of types, then one line per property, one block per type."""
+    """The named lists of types, the named groups of shared properties, then one block per
+    type: its groups and its own properties."""
+    SHARED.clear()
+    SHARED.update(shared_groups(rules))
     out = []
     for types, name in sorted(NAMED.items(), key=lambda kv: kv[1]):
         out.append(f"local {name} = {{")
         out += wrapped([json.dumps(t) for t in types], "  ")
         out.append("}")
-    out += ["", "return {"] if out else ["return {"]
+    out += WITH.rstrip("\n").split("\n")
+    spec_of = {(t, p): rules[t]["props"][p] for types, props in SHARED.items()
+               for t in types for p in props}
+    for types in sorted(SHARED, key=lambda g: (-len(g), group_name(g))):
+        bases = parents(types, SHARED)
+        own = [(p, spec_of[(types[0], p)]) for p in SHARED[types]]
+        comment = wrapped(types, "-- ", 92)
+        out += comment[:-1] + [comment[-1].rstrip(",")]
+        out += composed(f"local {group_name(types)} = ", bases, own, "")
+    out += ["", "return {"]
     for name in sorted(rules):
         r = rules[name]
-        out.append(f"  {key(name)} = {{ required = {lua(r['required'])}, props = {{")
-        out += [f"    {key(p)} = {lua(r['props'][p])}," for p in sorted(r["props"])]
-        out.append("  } },")
+        member = [g for g in SHARED if name in g]
+        bases = parents((name,), member)
+        inherited = {p for g in member for p in SHARED[g]}
+        own = [(p, r["props"][p]) for p in sorted(r["props"]) if p not in inherited]
+        lines = composed(f"{key(name)} = {{ required = {lua(r['required'])}, props = ", bases,
+                         own, "  ")
+        lines[-1] += " },"
+        out += lines
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -163,7 +254,8 @@ def generate():
     head = ("-- Generated by tools/gen_card_rules.py from Microsoft's Adaptive Card 1.2.0 schema.\n"
             "-- Do not edit: regenerate. For every element and action type: the properties it may\n"
             "-- have (t: JSON type, enum: allowed values, lower case; types: element types;\n"
-            "-- array: items; anyof: alternatives; any: anything) and what it needs.\n")
+            "-- array: items; anyof: alternatives; any: anything) and what it needs. What several\n"
+            "-- types have alike is one named group (after the types that share it).\n")
     return head + rules_lua(rules)
 
 

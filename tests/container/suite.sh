@@ -16,20 +16,18 @@ die() { say "FAILED: $*"; exit 1; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 secs() { printf '%d.%0*d' $(($1 / 1000)) "${2:-1}" $(( ($1 % 1000) / (${2:-1} == 2 ? 10 : 100) )); } # MS [DIGITS]
 
+# shellcheck source=tests/container/common.sh
+. "$here/common.sh"
+
 missing=()
-for tool in podman podman-compose runc mmdebstrap python3; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
+need podman podman-compose runc mmdebstrap python3
 faketime_lib=$(find /usr/lib -path '*/faketime/libfaketime.so.1' 2>/dev/null | head -1)
 [ -n "$faketime_lib" ] || missing+=(faketime)
-[ ${#missing[@]} = 0 ] || die "missing ${missing[*]} (Debian packages; make deps installs them)"
-[ "$(id -u)" = 0 ] || die "needs root (podman builds and runs the image as root here)"
+needs_met "Debian packages; make deps installs them"
 
 tag=pt-test-$$
-# one image tag per checkout: suites of two checkouts may run at the same time
-image=localhost/plane-teams:test-$(printf '%s' "$root_dir" | cksum | cut -d' ' -f1)
-work=$(mktemp -d)
-chmod 0755 "$work"
+image=$(suite_image)
+work=$(suite_folder)
 fakes=()
 pm() { podman --runtime runc --cgroup-manager=cgroupfs "$@"; }
 compose() {
@@ -62,24 +60,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# wait_for SECONDS COMMAND…: true once COMMAND succeeds, polled every 0.1 s
-wait_for() {
-  local n=$(($1 * 10)); shift
-  while ((n-- > 0)); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-posts() { if [ -f "$work/posts" ]; then wc -l <"$work/posts"; else echo 0; fi; }
-posts_are() { [ "$(posts)" = "$1" ]; }
-vol_dir() { pm volume inspect --format '{{.Mountpoint}}' "$1"; }
-state_of() { # VOLUME KEY: a key of the state file in a volume
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))' "$(vol_dir "$1")/state.json" "$2" 2>/dev/null
-}
-settled_as() { [ "$(state_of "$1" last_sync_status)" = "$2" ] && [ "$(state_of "$1" attempt)" = None ]; }
 new_volume() { pm volume create --label "plane-teams-test=$tag" "$tag-$1" >/dev/null; echo "$tag-$1"; }
-card_title() { # the title of the last card Teams received
-  tail -1 "$work/posts" | python3 -c 'import json,sys; t=json.load(sys.stdin)["attachments"][0]["content"]["body"][0]["items"][0]; print(t.get("text") or "".join(r["text"] for r in t["inlines"]))'
-}
-logs_have() { local out; out=$(pm logs "$1" 2>&1); grep -q -- "$2" <<<"$out"; }
 # the scheduler's checks (LOG_LEVEL=debug): after one, the daemon has decided what was due
 checks() { pm logs "$1" 2>&1 | grep -c "schedule checked" || true; }
 checked_since() { (( $(checks "$1") > $2 )); } # CONTAINER COUNT
@@ -88,10 +69,8 @@ no_secret_in() { # FILE…: neither secret appears
 }
 
 # ---- the image -----------------------------------------------------------------------
-bash "$here/base_images.sh"
 build_start=$(now_ms)
-pm build -q -v /etc/apt:/etc/apt:ro --isolation=chroot --format docker -t "$image" . >"$work/build.log" 2>&1 \
-  || { cat "$work/build.log"; die "podman build"; }
+build_image "$image"
 build_ms=$(( $(now_ms) - build_start ))
 mb() { echo "$(( ($1 + 500000) / 1000000 ))"; }
 size=$(pm image inspect --format '{{.Size}}' "$image")
@@ -110,22 +89,14 @@ extra=$(pm run --rm --network=none --label "plane-teams-test=$tag" --ulimit nofi
 say "image built in $(secs "$build_ms") s; $(mb "$size") MB ($(mb "$base") MB debian:bookworm-slim + $(mb $((size - base))) MB), as docs/docker.md says; no compiler, Node, Python or test tools"
 
 # ---- the fakes, the secrets, the settings --------------------------------------------
-token=plane_api_0123456789abcdef0123456789abcdef
-# one fake for every container of the suite: its 60-a-minute limit is tested by the daemon tests
-python3 tests/fakes/fake_plane.py --data examples/plane-data.json --token "$token" --rate-limit 1000 >"$work/plane.port" &
-fakes+=($!)
-python3 tests/fakes/fake_teams.py --record "$work/posts" >"$work/teams.port" &
-fakes+=($!)
-wait_for 10 test -s "$work/plane.port" && wait_for 10 test -s "$work/teams.port" || die "the fake servers did not start"
-plane_port=$(head -1 "$work/plane.port")
-teams_url="http://127.0.0.1:$(head -1 "$work/teams.port")/workflows/abc123/triggers/manual/paths/invoke?api-version=1&sig=S3cr3tS1gnature"
+start_fakes
 closed_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 mkdir -m 0755 "$work/secrets" "$work/bad-secrets"
 printf '%s' "$token" >"$work/secrets/plane_api_token"
 printf '%s' "$teams_url" >"$work/secrets/teams_webhook_url"
 cp "$work/secrets/plane_api_token" "$work/bad-secrets/"
-printf '%s' "${teams_url/:$(head -1 "$work/teams.port")/:$closed_port}" >"$work/bad-secrets/teams_webhook_url"
+printf '%s' "${teams_url/:$teams_port/:$closed_port}" >"$work/bad-secrets/teams_webhook_url"
 chmod 0444 "$work"/secrets/* "$work"/bad-secrets/*
 
 # .env from .env.example as a user fills it in; a zone where it is about noon, so the

@@ -93,7 +93,19 @@ def serve_tls(fake, cert, key):
     return fake
 
 
-class Squid:
+class Server:
+    """A server this module started (self.proc); stop() ends it, killing it after 10 s."""
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Squid(Server):
     """squid on 127.0.0.1:<port> that carries everything from loopback, logging each request
     to access.log; deny_connect=True refuses every CONNECT (squid answers 403)."""
 
@@ -136,16 +148,8 @@ buffered_logs off
                 return lines
             time.sleep(0.1)
 
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
-
-class Nginx:
+class Nginx(Server):
     """nginx terminating TLS (HTTP/2 too) on 127.0.0.1:<port>, passing to 127.0.0.1:<upstream>."""
 
     def __init__(self, folder, upstream_port, cert, key):
@@ -182,14 +186,6 @@ http {{
     def requests(self):
         p = os.path.join(self.folder, "access.log")
         return open(p).read().splitlines() if os.path.exists(p) else []
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 class ConnectProxy:

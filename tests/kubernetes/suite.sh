@@ -14,19 +14,17 @@ suite_start=$(date +%s)
 say() { echo "kubernetes: $*"; }
 die() { say "FAILED: $*"; exit 1; }
 
+# shellcheck source=tests/container/common.sh
+. tests/container/common.sh
+
 missing=()
-for tool in kubectl node podman runc catatonit mmdebstrap python3; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
+need kubectl node podman runc catatonit mmdebstrap python3
 [ -d tools/k8scheck/node_modules/kubernetes-models ] || missing+=("tools/k8scheck/node_modules (npm ci --prefix tools/k8scheck)")
-[ ${#missing[@]} = 0 ] || die "missing ${missing[*]} (make test-kubernetes installs them)"
-[ "$(id -u)" = 0 ] || die "needs root (podman builds and runs the image as root here)"
+needs_met "make test-kubernetes installs them"
 
 tag=pt-k8s-$$
-# the container suite's image tag: one image per checkout, shared by both suites
-image=localhost/plane-teams:test-$(printf '%s' "$root_dir" | cksum | cut -d' ' -f1)
-work=$(mktemp -d)
-chmod 0755 "$work"
+image=$(suite_image) # the container suite's: shared by both suites
+work=$(suite_folder)
 fakes=()
 # runc and the cgroupfs manager, as the container suite (docs/docker.md); kube play takes
 # no --ulimit, so the limits runc needs come from a containers.conf of the suite's own
@@ -58,35 +56,34 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_for() { # SECONDS COMMAND…: true once COMMAND succeeds, polled every 0.1 s
-  local n=$(($1 * 10)); shift
-  while ((n-- > 0)); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-posts() { if [ -f "$work/posts" ]; then wc -l <"$work/posts"; else echo 0; fi; }
-posts_are() { [ "$(posts)" = "$1" ]; }
-vol_dir() { pm volume inspect --format '{{.Mountpoint}}' "$1"; }
-state_of() { # VOLUME KEY
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]))' "$(vol_dir "$1")/state.json" "$2" 2>/dev/null
-}
-settled_as() { [ "$(state_of "$1" last_sync_status)" = "$2" ] && [ "$(state_of "$1" attempt)" = None ]; }
-card_title() { # the title of the last card Teams received
-  tail -1 "$work/posts" | python3 -c 'import json,sys; t=json.load(sys.stdin)["attachments"][0]["content"]["body"][0]["items"][0]; print(t.get("text") or "".join(r["text"] for r in t["inlines"]))'
-}
-logs_have() { local out; out=$(pm logs "$1" 2>&1); grep -q -- "$2" <<<"$out"; }
 check() { node tools/k8scheck/check.mjs "$@"; }
-
-# ---- the copies in the base -----------------------------------------------------------
-for f in config.lua scripts/transform.lua scripts/card.lua; do
-  cmp -s "$f" "dist/kubernetes/$f" || die "dist/kubernetes/$f differs from $f (copy it over)"
-done
-say "dist/kubernetes/config.lua and scripts/ are the repository's"
 
 # ---- kustomize --------------------------------------------------------------------------
 kubectl kustomize dist/kubernetes >"$work/base.yaml" 2>"$work/kustomize.err" || { cat "$work/kustomize.err"; die "kubectl kustomize dist/kubernetes"; }
 [ ! -s "$work/kustomize.err" ] || { cat "$work/kustomize.err"; die "kubectl kustomize dist/kubernetes printed warnings"; }
 kversion=$(kubectl version --client 2>/dev/null | grep -o 'v[0-9][0-9.]*' | sed -n 1p)
 say "kubectl kustomize dist/kubernetes: builds, no warning ($kversion)"
+
+# a team's own card: the overlay of docs/kubernetes.md, made here from the repository's
+# config.lua and scripts, the card's title changed so that the posted card shows which
+# scripts ran
+mkdir -p "$work/card/scripts"
+python3 - docs/kubernetes.md "$root_dir/dist/kubernetes" "$work/card" <<'EOF' || die "the overlay of docs/kubernetes.md"
+import os, re, sys
+doc, base, out = sys.argv[1:]
+blocks = re.findall(r"```yaml\n(.*?)```", open(doc, encoding="utf-8").read(), re.S)
+text, = [b for b in blocks if b.startswith("# my-plane-teams/kustomization.yaml: your own card")]
+assert "  - ../plane-teams/dist/kubernetes\n" in text, text
+text = text.replace("../plane-teams/dist/kubernetes", os.path.relpath(base, out))
+open(os.path.join(out, "kustomization.yaml"), "w", encoding="utf-8").write(text)
+EOF
+cp config.lua "$work/card/"
+cp scripts/transform.lua "$work/card/scripts/"
+sed 's/title = "🎯 Top priority issues",/title = "📌 From the ConfigMap",/' scripts/card.lua >"$work/card/scripts/card.lua"
+! cmp -s scripts/card.lua "$work/card/scripts/card.lua" || die "scripts/card.lua has no title \"🎯 Top priority issues\" to change"
+kubectl kustomize "$work/card" >"$work/card.yaml" 2>"$work/kustomize.err" || { cat "$work/kustomize.err"; die "kubectl kustomize of the overlay of docs/kubernetes.md"; }
+[ ! -s "$work/kustomize.err" ] || { cat "$work/kustomize.err"; die "the overlay of docs/kubernetes.md printed warnings"; }
+say "kubectl kustomize of the overlay of docs/kubernetes.md (its own config.lua and card, made from the repository's): builds, no warning"
 
 # the CronJob: the component next to the base, in an overlay as docs/kubernetes.md shows
 mkdir "$work/cronjob"
@@ -108,6 +105,7 @@ fi
 # ---- the schemas -------------------------------------------------------------------------
 check --json "$work/base.json" "$work/base.yaml" >"$work/check.out" || { cat "$work/check.out"; die "the base's objects"; }
 check --json "$work/cronjob.json" "${cron_files[@]}" >>"$work/check.out" || { cat "$work/check.out"; die "the cronjob's objects"; }
+check --json "$work/card.json" "$work/card.yaml" >>"$work/check.out" || { cat "$work/check.out"; die "the overlay's objects"; }
 # the checker itself refuses a misspelt field and a wrong type
 sed 's/readOnlyRootFilesystem/readOnlyRootFileSystem/' "$work/base.yaml" >"$work/typo.yaml"
 { check "$work/typo.yaml" 2>&1 || true; } | grep -q "FAIL Deployment plane-teams (apps/v1): unknown field .*readOnlyRootFileSystem" \
@@ -118,15 +116,16 @@ sed 's/concurrencyPolicy: Forbid/concurrencyPolicy: 1/' "${cron_files[0]}" >"$wo
 say "schemas (kubernetes-models $(node -p 'require("./tools/k8scheck/node_modules/kubernetes-models/package.json").version')): $(grep -c '^ok ' "$work/check.out") objects valid; a misspelt field and a wrong type are refused"
 
 # ---- what the objects say ----------------------------------------------------------------------
-python3 - "$work/base.json" "$work/cronjob.json" config.lua <<'EOF' || die "the manifests"
+python3 - "$work/base.json" "$work/cronjob.json" config.lua "$work/card.json" <<'EOF' || die "the manifests"
 import json, re, sys
 base, cron = (json.load(open(p)) for p in sys.argv[1:3])
 reads = set(re.findall(r'env\("([A-Z_]+)"', open(sys.argv[3]).read()))
+card = json.load(open(sys.argv[4]))
 settings = next(o for o in base if o["metadata"]["name"].startswith("plane-teams-settings-"))["data"]
 assert set(settings) <= reads, f"settings config.lua does not read: {set(settings) - reads}"
 assert not {"PLANE_API_TOKEN", "TEAMS_WEBHOOK_URL"} & set(settings), "a secret among the settings"
 kinds = sorted(o["kind"] for o in base)
-assert kinds == ["ConfigMap"] * 3 + ["Deployment", "PersistentVolumeClaim"], kinds
+assert kinds == ["ConfigMap", "Deployment", "PersistentVolumeClaim"], kinds
 dep = next(o for o in base if o["kind"] == "Deployment")
 spec = dep["spec"]
 assert spec["replicas"] == 1 and spec["strategy"] == {"type": "Recreate"}, spec
@@ -151,8 +150,25 @@ def hardened(pod, c):
     assert vols["secrets"]["secret"]["secretName"] == "plane-teams-secrets"
     return vols
 vols = hardened(pod, c)
-names = {o["metadata"]["name"] for o in base if o["kind"] == "ConfigMap"}
-assert vols["config"]["configMap"]["name"] in names and vols["scripts"]["configMap"]["name"] in names, (vols, names)
+# the base runs the image's config.lua and scripts: no ConfigMap mounted, the image's PLANE_TEAMS_CONFIG
+assert set(vols) == {"data", "secrets"}, vols
+assert "PLANE_TEAMS_CONFIG" not in {e["name"] for e in c["env"]}, c["env"]
+# the overlay of docs/kubernetes.md: its ConfigMaps mounted over the image's, by their generated names
+maps = {o["metadata"]["name"]: o for o in card if o["kind"] == "ConfigMap"}
+cdep, = [o for o in card if o["kind"] == "Deployment"]
+cpod = cdep["spec"]["template"]["spec"]
+cvols = {v["name"]: v for v in cpod["volumes"]}
+mounts = {m["name"]: m for m in cpod["containers"][0]["volumeMounts"]}
+assert mounts["scripts"]["mountPath"] == "/app/scripts" and mounts["config"]["mountPath"] == "/etc/plane-teams", mounts
+assert mounts["scripts"]["readOnly"] and mounts["config"]["readOnly"], mounts
+scripts = maps[cvols["scripts"]["configMap"]["name"]]["data"]
+assert sorted(scripts) == ["card.lua", "transform.lua"], sorted(scripts)
+assert 'title = "📌 From the ConfigMap",' in scripts["card.lua"]
+assert "config.lua" in maps[cvols["config"]["configMap"]["name"]]["data"]
+csettings = next(o for n, o in maps.items() if n.startswith("plane-teams-settings-"))["data"]
+assert csettings["PLANE_TEAMS_CONFIG"] == "/etc/plane-teams/config.lua", csettings
+assert {k: v for k, v in csettings.items() if k != "PLANE_TEAMS_CONFIG"} == settings, csettings
+hardened(cpod, cpod["containers"][0])
 cj = next(o for o in cron if o["kind"] == "CronJob")
 assert not any(o["kind"] == "Deployment" for o in cron), "the cronjob overlay keeps the Deployment"
 s = cj["spec"]
@@ -162,23 +178,15 @@ jc, = jpod["containers"]
 assert jc["args"] == ["once"], jc["args"]
 hardened(jpod, jc)
 EOF
-say "settings: only variables config.lua reads, no secret; Deployment: 1 replica, Recreate, run, liveness 'status --alive', readiness 'status', hardened, secrets as _FILE; CronJob: once, timeZone, Forbid, startingDeadlineSeconds, the same volume"
+say "base: the image's config.lua and scripts (no ConfigMap of them); overlay: its ConfigMaps over /app/scripts and /etc/plane-teams, the changed title; settings: only variables config.lua reads, no secret; Deployment: 1 replica, Recreate, run, liveness 'status --alive', readiness 'status', hardened, secrets as _FILE; CronJob: once, timeZone, Forbid, startingDeadlineSeconds, the same volume"
 
 # ---- the image ---------------------------------------------------------------------------
-bash tests/container/base_images.sh
 build_start=$(date +%s)
-pm build -q -v /etc/apt:/etc/apt:ro --isolation=chroot --format docker -t "$image" . >"$work/build.log" 2>&1 \
-  || { cat "$work/build.log"; die "podman build"; }
+build_image "$image"
 say "image $image built in $(( $(date +%s) - build_start )) s (the container suite's build, from its layer cache when warm)"
 
 # ---- the fakes and the pod's manifests -----------------------------------------------------
-token=plane_api_0123456789abcdef0123456789abcdef
-python3 tests/fakes/fake_plane.py --data examples/plane-data.json --token "$token" --rate-limit 1000 >"$work/plane.port" &
-fakes+=($!)
-python3 tests/fakes/fake_teams.py --record "$work/posts" >"$work/teams.port" &
-fakes+=($!)
-wait_for 10 test -s "$work/plane.port" && wait_for 10 test -s "$work/teams.port" || die "the fake servers did not start"
-teams_url="http://127.0.0.1:$(head -1 "$work/teams.port")/workflows/abc123/triggers/manual/paths/invoke?api-version=1&sig=S3cr3tS1gnature"
+start_fakes
 closed_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # a zone where it is about noon: the 06:00 digest is due now and today does not end here
 off=$((12 - 10#$(date -u +%H)))
@@ -191,11 +199,11 @@ make_secret() { # NAME WEBHOOK
     "data": {"plane_api_token": sys.argv[2], "teams_webhook_url": sys.argv[3]}}))' "$1" "$token" "$2" >"$work/$1.json"
   pm secret create "$1" "$work/$1.json" >/dev/null || die "podman secret create $1"
 }
-# the base as built above, with the suite's names (unique: other podman users on this
+# the overlay of docs/kubernetes.md as built above, with the suite's names (unique: other podman users on this
 # machine), its image, the fakes' settings and MAX_RETRIES
 play_file() { # NAME [SETTING=VALUE…]: writes $work/play-NAME.json
   local name=$1; shift
-  python3 - "$work/base.json" "$work/play-$name.json" "$tag-$name" "$image" "$@" <<'EOF'
+  python3 - "$work/card.json" "$work/play-$name.json" "$tag-$name" "$image" "$@" <<'EOF'
 import json, sys
 src, out, prefix, image, *settings = sys.argv[1:]
 objs = json.load(open(src))
@@ -207,11 +215,6 @@ renamed["plane-teams-secrets"] = f"{prefix}-secrets"
 for o in objs:
     if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith(f"{prefix}-plane-teams-settings"):
         o["data"].update(s.split("=", 1) for s in settings)
-    if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith(f"{prefix}-plane-teams-scripts"):
-        # the card's title, so that the card shows it came from the ConfigMap's scripts
-        card = o["data"]["card.lua"]
-        o["data"]["card.lua"] = card.replace('title = "🎯 Top priority issues",', 'title = "📌 From the ConfigMap",')
-        assert o["data"]["card.lua"] != card
     if o["kind"] != "Deployment":
         continue
     pod = o["spec"]["template"]["spec"]
@@ -226,7 +229,7 @@ with open(out, "w", encoding="utf-8") as f:  # a YAML stream of JSON documents
     f.write("".join("---\n" + json.dumps(o, ensure_ascii=False) + "\n" for o in objs))
 EOF
 }
-settings=(PLANE_BASE_URL="http://127.0.0.1:$(head -1 "$work/plane.port")" PLANE_WORKSPACE=acme
+settings=(PLANE_BASE_URL="http://127.0.0.1:$plane_port" PLANE_WORKSPACE=acme
   "PLANE_PROJECT_ID=4af68566-94a4-4eb3-94aa-50dc9427067b,b1c0e7d2-5f3a-4c8e-9d61-2a7f0e4b9c13"
   NOTIFICATION_HOUR=06:00 TZ="$tz")
 play() { # NAME: kube play on the host's network (loopback reaches the fakes)
@@ -292,7 +295,7 @@ say "a new rollout on the same claim: nothing posted a second time"
 # ---- a failing digest: not ready, still alive -----------------------------------------------
 f=$tag-failing
 fctr=$f-plane-teams-pod-0-plane-teams
-make_secret "$f-secrets" "${teams_url/:$(head -1 "$work/teams.port")/:$closed_port}"
+make_secret "$f-secrets" "${teams_url/:$teams_port/:$closed_port}"
 play_file failing "${settings[@]}" MAX_RETRIES=0
 cp "$work/play-failing.json" "$work/play-failing.keep"
 play failing
