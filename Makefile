@@ -81,12 +81,22 @@ demo: build
 # make preview [ISSUES=saved.json] [CONFIG=config.lua] [CARD_LANGUAGE=fr]: the card as Teams
 # shows it, in build/preview.html, and a screenshot in build/preview.png when Chromium is
 # there. ISSUES: what 'once --dry-run --save FILE' wrote, or a Plane page of issues.
+# EXAMPLE=labels: a variant of the gallery, examples/scripts/labels/, put over the shipped
+# scripts in build/examples/labels/ (with them beside it as default.lua and default_card.lua,
+# which the variants require).
 ISSUES ?= examples/sync.json
 CONFIG ?= examples/config.lua
+EXAMPLE ?=
 RENDERER := tools/cardcheck/node_modules/adaptivecards/dist/adaptivecards.min.js
+EXAMPLE_DIR := $(BUILD)/examples/$(EXAMPLE)
 preview: build deps-test
-	@LOG_FILE= $(BUILD)/plane-teams -c $(CONFIG) preview --issues $(ISSUES) --html $(BUILD)/preview.html \
-	  --renderer $(RENDERER) --output $(BUILD)/preview.json
+	@if [ -n "$(EXAMPLE)" ]; then \
+	  [ -d examples/scripts/$(EXAMPLE) ] || { echo "no examples/scripts/$(EXAMPLE)"; exit 1; }; \
+	  rm -rf $(EXAMPLE_DIR) && mkdir -p $(EXAMPLE_DIR) && cp scripts/*.lua $(EXAMPLE_DIR)/ && \
+	  cp scripts/transform.lua $(EXAMPLE_DIR)/default.lua && cp scripts/card.lua $(EXAMPLE_DIR)/default_card.lua && \
+	  cp examples/scripts/$(EXAMPLE)/*.lua $(EXAMPLE_DIR)/; fi
+	@LOG_FILE= $(BUILD)/plane-teams -c $(CONFIG) $(if $(EXAMPLE),--scripts $(EXAMPLE_DIR)) preview --issues $(ISSUES) \
+	  --html $(BUILD)/preview.html --renderer $(RENDERER) --output $(BUILD)/preview.json
 	@if command -v chromium >/dev/null; then \
 	  profile=$$(mktemp -d); \
 	  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
@@ -96,11 +106,18 @@ preview: build deps-test
 	@echo "open $(BUILD)/preview.html in a browser"
 
 lint: deps-lua
-	luacheck -q scripts host tests/scripts config.lua examples/config.lua
+	luacheck -q scripts host tests/scripts config.lua examples/config.lua examples/scripts
 	python3 tools/gen_card_rules.py --check
 
+# the specs, the gallery's specs (examples/scripts/*/spec), the specs a team keeps when it
+# rewrites a script (tests/scripts/kept.sh) and every Lua example of docs/scripting.md
 test-lua: deps-lua
 	cd tests/scripts && lua5.4 /usr/bin/busted --lpath='../../scripts/?.lua;../../host/?.lua;./?.lua' .
+	@for d in examples/scripts/*/; do \
+	  (cd $$d && lua5.4 /usr/bin/busted --lpath='./?.lua;../../../scripts/?.lua;../../../host/?.lua;../../../tests/scripts/?.lua' spec) || exit 1; \
+	done
+	bash tests/scripts/kept.sh
+	python3 tools/doc_examples.py docs/scripting.md
 
 # ctest comes with cmake: the unit tests need what building needs and nothing more
 test-unit: deps-build build-asan

@@ -32,6 +32,12 @@ return {
   rate_limit = env("PLANE_RATE_LIMIT", "60"),
   limit = env("DIGEST_LIMIT", "10"),
   language = env("CARD_LANGUAGE", "en"),                 -- the card's words: en, fr (card.lua)
+  mentions = env("CARD_MENTIONS", "false"),              -- true: @mention assignees Teams can identify
+  -- the Teams id (UPN or Entra object id) of a Plane user id or display name, when it is
+  -- not their Plane e-mail: mention_ids = { ["Zoé Martin"] = "zoe.martin@contoso.com" },
+  -- Settings for the scripts (ctx.options; see the end of this file). The default scripts read stale_days:
+  -- mark rows with no activity for more than N working days ("" or unset: off).
+  options = { stale_days = env("CARD_STALE_DAYS") },
   state_file = env("STATE_FILE", ".state.json"),
   metrics_file = env("METRICS_FILE"),                    -- Prometheus text file, or nil
   log_level = env("LOG_LEVEL", "info"),
@@ -45,4 +51,9 @@ return {
     { id = "318803e3-f0ce-4dbf-b0b4-beb1cfba9e81", name = "Backlog", group = "backlog" },
   },
   empty = "post",                                        -- or "skip": no card when nothing matches
+
+  -- Settings for your own scripts go in the options table above, handed to them as
+  -- ctx.options (strings, numbers, booleans and tables of them); a digest's own options
+  -- replace these key by key, e.g.
+  -- options = { first_label = "customer", stale_days = 5, people = { "Ada Lovelace" } },
 }

@@ -13,4 +13,9 @@ return {
   log_file = "",
   empty = "post",
   language = env("CARD_LANGUAGE", "en"),
+  -- first_label: read by the gallery's examples/scripts/labels; stale_days and the
+  -- mention: the example card shows stale rows and an @mention (docs/configuration.md)
+  options = { first_label = "bug", stale_days = env("CARD_STALE_DAYS", "5") },
+  mentions = env("CARD_MENTIONS", "true"),
+  mention_ids = { ["zoe.martin"] = "zoe.martin@acme.example" },
 }

@@ -104,6 +104,78 @@ function check_value(v, spec, path)
   return nil
 end
 
+-- The texts of every TextBlock of the card (where Teams reads a mention's <at> text).
+local function textblock_texts(node, out)
+  if type(node) ~= "table" then return out end
+  if node.type == "TextBlock" and type(node.text) == "string" then out[#out + 1] = node.text end
+  for _, k in ipairs(sorted_keys(node)) do
+    if k ~= "msteams" then textblock_texts(node[k], out) end
+  end
+  return out
+end
+
+local ENTITY_KEYS = { type = true, text = true, mentioned = true }
+local MENTIONED_KEYS = { id = true, name = true }
+
+local function unknown_key(t, allowed)
+  for k in pairs(t) do
+    if not allowed[k] then return tostring(k) end
+  end
+  return nil
+end
+
+-- One msteams.entities entry: {type = "mention", text = "<at>Name</at>", mentioned = {id, name}},
+-- nothing else; its text must appear verbatim in a TextBlock (a TextRun is not read).
+local function check_entity(e, path, texts)
+  if type(e) ~= "table" or (is_list(e) and next(e) ~= nil) then return path .. ": expected an object" end
+  local k = unknown_key(e, ENTITY_KEYS)
+  if k then
+    return string.format('%s: unknown property "%s" (a mention has type, text, mentioned)', path, k)
+  end
+  if e.type ~= "mention" then return path .. '.type: expected "mention"' end
+  local text = e.text
+  if type(text) ~= "string" or not text:match("^<at>.+</at>$")
+    or text:find("</at>", 1, true) ~= #text - 4 or text:find("<at>", 2, true) then
+    return path .. ".text: expected one <at>Name</at>"
+  end
+  local m = e.mentioned
+  if type(m) ~= "table" or (is_list(m) and next(m) ~= nil) then
+    return path .. ".mentioned: expected an object"
+  end
+  k = unknown_key(m, MENTIONED_KEYS)
+  if k then return string.format('%s.mentioned: unknown property "%s" (expected id, name)', path, k) end
+  if type(m.id) ~= "string" or m.id == "" then
+    return path .. ".mentioned.id: expected a UPN or an Entra object id"
+  end
+  if type(m.name) ~= "string" or m.name == "" then return path .. ".mentioned.name: expected a name" end
+  for _, t in ipairs(texts) do
+    if t:find(text, 1, true) then return nil end
+  end
+  return path .. ".text: appears in no TextBlock (Teams reads mentions only there, verbatim)"
+end
+
+-- The card's Teams extension: width, and mentions in entities.
+function K.check_msteams(card)
+  local ms = card.msteams
+  if ms == nil then return nil end
+  if type(ms) ~= "table" or (is_list(ms) and next(ms) ~= nil) then
+    return "card.msteams: expected an object"
+  end
+  for _, k in ipairs(sorted_keys(ms)) do
+    if k ~= "width" and k ~= "entities" then
+      return string.format('card.msteams: unknown property "%s"', tostring(k))
+    end
+  end
+  if ms.entities == nil then return nil end
+  if not is_list(ms.entities) then return "card.msteams.entities: expected a list" end
+  local texts = textblock_texts(card.body, {})
+  for i, e in ipairs(ms.entities) do
+    local err = check_entity(e, string.format("card.msteams.entities[%d]", i), texts)
+    if err then return err end
+  end
+  return nil
+end
+
 -- nil when the card is fine, else "path: what is wrong".
 function K.check(card)
   if type(card) ~= "table" then return "card: not a table" end
@@ -112,15 +184,8 @@ function K.check(card)
     return string.format('card.version: "%s", expected "1.2" (what Teams webhooks show everywhere)',
       tostring(card.version))
   end
-  local ms = card.msteams
-  if ms ~= nil then
-    if type(ms) ~= "table" or (is_list(ms) and next(ms) ~= nil) then
-      return "card.msteams: expected an object"
-    end
-    for k in pairs(ms) do
-      if k ~= "width" then return string.format('card.msteams: unknown property "%s"', tostring(k)) end
-    end
-  end
+  local err = K.check_msteams(card)
+  if err then return err end
   return check_element(card, nil, "card")
 end
 

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "net.h"
+#include "options.h"
 #include "util.h"
 
 #define DAYS_ALL 0x7fu
@@ -13,6 +14,12 @@ struct state_sel {
   char *id;
   char *name;
   char *group;
+};
+
+/** One `mention_ids` entry: a Plane user (id or display name) and their Teams id. */
+struct mention_id {
+  char *who;
+  char *id; /* UPN or Entra object id */
 };
 
 struct digest {
@@ -38,6 +45,11 @@ struct digest {
   char *language; /* card.lua's word table to use; NULL: "en" */
   char **holidays; /* local dates (YYYY-MM-DD) with no digest, sorted, no repeats */
   size_t nholidays;
+  int mentions; /* @mention assignees Teams can identify */
+  struct mention_id *mention_ids;
+  size_t nmention_ids;
+  struct opt *options; /* ctx.options: named values sorted by name, the top level's merged with the digest's */
+  size_t noptions;
   struct net_dest plane, teams; /* plane_proxy, plane_ca_file; teams_proxy, teams_ca_file */
 };
 

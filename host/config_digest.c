@@ -49,6 +49,8 @@ void config_digest_clear(struct digest *d) {
   config_free_list(d->projects, d->nprojects);
   config_free_states(d->states, d->nstates);
   config_free_list(d->holidays, d->nholidays);
+  config_free_mention_ids(d->mention_ids, d->nmention_ids);
+  opt_free(d->options, d->noptions);
   memset(d, 0, sizeof *d);
 }
 
@@ -69,6 +71,12 @@ static void digest_copy(struct digest *to, const struct digest *from) {
   for (size_t i = 0; i < from->nprojects; i++) to->projects[i] = xstrdup(from->projects[i]);
   to->holidays = xcalloc(from->nholidays, sizeof *to->holidays);
   for (size_t i = 0; i < from->nholidays; i++) to->holidays[i] = xstrdup(from->holidays[i]);
+  to->mention_ids = xcalloc(from->nmention_ids, sizeof *to->mention_ids);
+  for (size_t i = 0; i < from->nmention_ids; i++) {
+    to->mention_ids[i].who = xstrdup(from->mention_ids[i].who);
+    to->mention_ids[i].id = xstrdup(from->mention_ids[i].id);
+  }
+  to->options = opt_copy(from->options, from->noptions);
   to->states = xcalloc(from->nstates, sizeof *to->states);
   for (size_t i = 0; i < from->nstates; i++) {
     to->states[i].id = dup_or_null(from->states[i].id);

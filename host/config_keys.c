@@ -346,6 +346,24 @@ static int read_holidays(lua_State *L, int v, const char *where, const struct ke
   return config_read_holidays(L, v, where, obj, err);
 }
 
+static int read_mentions(lua_State *L, int v, const char *where, const struct key *k, void *obj,
+                         char *err) {
+  (void)k;
+  return config_read_mentions(L, v, where, obj, err);
+}
+
+static int read_mention_ids(lua_State *L, int v, const char *where, const struct key *k, void *obj,
+                            char *err) {
+  (void)k;
+  return config_read_mention_ids(L, v, where, obj, err);
+}
+
+static int read_options(lua_State *L, int v, const char *where, const struct key *k, void *obj,
+                        char *err) {
+  (void)k;
+  return config_read_options(L, v, where, obj, err);
+}
+
 /* ---- the tables --------------------------------------------------------- */
 
 #define D(f) offsetof(struct digest, f)
@@ -375,6 +393,9 @@ static const struct key digest_keys[] = {
     {"empty", read_empty, 0, 0, 0},
     {"language", read_language, 0, 0, 0},
     {"holidays", read_holidays, 0, 0, 0},
+    {"mentions", read_mentions, 0, 0, 0},
+    {"mention_ids", read_mention_ids, 0, 0, 0},
+    {"options", read_options, 0, 0, 0},
     {NULL, NULL, 0, 0, 0}};
 
 static const struct key global_keys[] = {

@@ -25,6 +25,15 @@ int config_is_global_key(const char *key);
  *  sorted and without repeats; nil leaves d as it is. */
 int config_read_holidays(lua_State *L, int idx, const char *where, struct digest *d, char *err);
 
+/** `mentions` (true/false or 1/0, yes/no, on/off) and `mention_ids` (a table of strings,
+ *  each a UPN or an Entra object id) at idx into d; nil leaves d as it is. */
+int config_read_mentions(lua_State *L, int idx, const char *where, struct digest *d, char *err);
+int config_read_mention_ids(lua_State *L, int idx, const char *where, struct digest *d, char *err);
+void config_free_mention_ids(struct mention_id *m, size_t n);
+/** The `options` value at idx (a table of named plain values) merged into d's options
+ *  (its names replace those d has); nil leaves d as it is. */
+int config_read_options(lua_State *L, int idx, const char *where, struct digest *d, char *err);
+
 /** The table config.lua returned (at idx) into c: top-level keys, digests, checks. */
 int config_read_table(lua_State *L, int idx, struct config *c, char *err);
 void config_digest_clear(struct digest *d);

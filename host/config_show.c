@@ -75,8 +75,16 @@ void config_describe(const struct config *c, struct buf *out) {
     buf_adds(out, "  holidays:");
     for (size_t j = 0; j < d->nholidays; j++) buf_printf(out, "%s %s", j ? "," : "", d->holidays[j]);
     buf_adds(out, d->nholidays ? "\n" : " (none)\n");
+    buf_adds(out, "  options:"); /* names only: a value may come from env() */
+    for (size_t j = 0; j < d->noptions; j++) {
+      buf_adds(out, j ? ", " : " ");
+      for (const char *p = d->options[j].name; *p; p++) /* one line, whatever the name */
+        buf_printf(out, (unsigned char)*p < 0x20 || *p == 0x7f ? "\\x%02x" : "%c", (unsigned char)*p);
+    }
+    buf_adds(out, d->noptions ? "\n" : " (none)\n");
     buf_printf(out, "  limit: %d rows, budget: %zu bytes, empty: %s, language: %s\n", d->limit,
                d->budget, d->empty_skip ? "skip" : "post", d->language ? d->language : "en");
+    buf_printf(out, "  mentions: %s (%zu in mention_ids)\n", d->mentions ? "on" : "off", d->nmention_ids);
     buf_adds(out, "  states:");
     for (size_t j = 0; j < d->nstates; j++) {
       const struct state_sel *s = &d->states[j];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
 #include "script.h"
 
 #define AT(base, off, T) ((T *)(void *)((char *)(base) + (off)))
@@ -19,6 +20,23 @@ static void push_strlist(lua_State *L, char *const *list, size_t n) {
   for (size_t i = 0; i < n; i++) {
     lua_pushstring(L, list[i]);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
+static void push_opts(lua_State *L, const struct opt *o, size_t n) {
+  luaL_checkstack(L, 4, "options");
+  lua_createtable(L, 0, (int)n);
+  for (size_t i = 0; i < n; i++) {
+    if (o[i].name) lua_pushstring(L, o[i].name);
+    else lua_pushinteger(L, (lua_Integer)o[i].index);
+    switch (o[i].type) {
+      case OPT_STR: lua_pushlstring(L, o[i].s, o[i].len); break;
+      case OPT_INT: lua_pushinteger(L, (lua_Integer)o[i].i); break;
+      case OPT_NUM: lua_pushnumber(L, (lua_Number)o[i].n); break;
+      case OPT_BOOL: lua_pushboolean(L, o[i].b); break;
+      case OPT_TABLE: push_opts(L, o[i].items, o[i].nitems); break;
+    }
+    lua_rawset(L, -3);
   }
 }
 
@@ -47,6 +65,9 @@ static int push_field(lua_State *L, const struct hook_field *f, const void *in) 
       push_strlist(L, list, *AT_C(in, f->len, size_t));
       return 1;
     }
+    case HF_OPTIONS:
+      push_opts(L, *AT_C(in, f->off, const struct opt *), *AT_C(in, f->len, size_t));
+      return 1;
     case HF_RECORD: push_fields(L, f->sub, f->nsub, AT_C(in, f->off, char)); return 1;
     case HF_RECORDS: {
       const char *base = *AT_C(in, f->off, const char *);
@@ -78,6 +99,7 @@ static const char *want_name(enum hook_type t) {
     case HF_OPTSTR: return "a string or nil";
     case HF_REF: return "a value";
     case HF_STRLIST: return "a list of strings";
+    case HF_OPTIONS: return "a table of options";
     case HF_RECORD: return "a record";
     case HF_RECORDS: return "a list of records";
   }
@@ -143,6 +165,7 @@ static int take_field(lua_State *L, const struct hook_field *f, void *out) {
       *AT(out, f->off, int) = luaL_ref(L, LUA_REGISTRYINDEX);
       return 0;
     case HF_STRLIST: return take_strlist(L, lua_gettop(L), AT(out, f->off, char **), AT(out, f->len, size_t));
+    case HF_OPTIONS:
     case HF_RECORD:
     case HF_RECORDS: return -1;
   }

@@ -20,6 +20,8 @@ enum hook_type {
   HF_REF,     /* int: a registry reference (in: the value; out: a new reference) */
   HF_STRLIST, /* char ** at off, size_t count at len (in: NULL leaves the field out) */
   HF_RECORD,  /* in only: a struct at off, described by sub[0..nsub) */
+  HF_OPTIONS, /* in only: a tree of plain values (const struct opt * at off, its size_t
+               * count at len; options.h), always a table, empty when NULL */
   HF_RECORDS, /* in only: an array (pointer at off, size_t count at len) of structs of size
                * `size`, each described by sub[0..nsub) */
 };

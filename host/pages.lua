@@ -172,7 +172,8 @@ function P.set_project(batch, pid, body, where)
   p.name = type(v.name) == "string" and v.name or v.identifier
 end
 
--- A project's members, a plain list of users: kept by id for the assignees' names.
+-- A project's members, a plain list of users: kept by id for the assignees' names, and
+-- their e-mail for mentions (never saved by `--save`, never logged).
 function P.set_members(batch, pid, body, where)
   local v = decode(body, where)
   if not is_list(v) then fail(where, "expected a list of members") end
@@ -180,7 +181,7 @@ function P.set_members(batch, pid, body, where)
   for _, u in ipairs(v) do
     if type(u) == "table" and type(u.id) == "string" then
       members[u.id] = { id = u.id, display_name = str(u.display_name, nil),
-        first_name = str(u.first_name, nil), last_name = str(u.last_name, nil) }
+        first_name = str(u.first_name, nil), last_name = str(u.last_name, nil), email = str(u.email, nil) }
     end
   end
   project(batch, pid).members = members

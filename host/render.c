@@ -11,6 +11,7 @@ void render_out_free(struct render_out *o) {
   free(o->envelope);
   for (size_t i = 0; i < o->posted; i++) free(o->ids[i]);
   free(o->ids);
+  state_rows_free(o->rows, o->nrows);
   memset(o, 0, sizeof *o);
 }
 
@@ -22,6 +23,17 @@ void render_out_free(struct render_out *o) {
 const struct hook_field render_state_fields[3] = {
     F(state_sel, "id", HF_STR, id), F(state_sel, "name", HF_STR, name), F(state_sel, "group", HF_STR, group)};
 
+static const struct hook_field MENTION_FIELDS[2] = {F(mention_id, "who", HF_STR, who),
+                                                   F(mention_id, "id", HF_STR, id)};
+/* A row of the last posted card (the state file's last_rows): ctx.previous_rows. */
+static const struct hook_field ROW_STATE[] = {F(row_state, "id", HF_STR, id), F(row_state, "name", HF_STR, name),
+                                              F(row_state, "group", HF_STR, group)};
+static const struct hook_field PREVIOUS_ROW[] = {
+    F(state_row, "id", HF_STR, id), F(state_row, "rank", HF_INT, rank),
+    F(state_row, "priority", HF_STR, priority),
+    {"state", HF_RECORD, offsetof(struct state_row, state), 0, ROW_STATE, 3, 0},
+    F(state_row, "target_date", HF_STR, target_date)};
+
 /* The scripts' ctx, as the table they get. */
 struct ctx_in {
   const char *digest, *app_url, *workspace, *now, *date, *empty, *language;
@@ -32,6 +44,13 @@ struct ctx_in {
   size_t nprevious;
   char *const *holidays; /* the digest's holiday dates, sorted (YYYY-MM-DD); never NULL */
   size_t nholidays;
+  int mentions;
+  const struct mention_id *mention_ids; /* the host's Lua turns them into assignee ids */
+  size_t nmention_ids;
+  const struct opt *options; /* the digest's options (a table, empty when none) */
+  size_t noptions;
+  const struct state_row *previous_rows; /* render.lua makes the list a table by id */
+  size_t nprevious_rows;
 };
 static const struct hook_field CTX[] = {
     F(ctx_in, "digest", HF_STR, digest),     F(ctx_in, "app_url", HF_STR, app_url),
@@ -41,7 +60,12 @@ static const struct hook_field CTX[] = {
     {"states", HF_RECORDS, offsetof(struct ctx_in, states), offsetof(struct ctx_in, nstates),
      render_state_fields, 3, sizeof(struct state_sel)},
     FL(ctx_in, "previous", HF_STRLIST, previous, nprevious),
-    FL(ctx_in, "holidays", HF_STRLIST, holidays, nholidays)};
+    FL(ctx_in, "holidays", HF_STRLIST, holidays, nholidays), F(ctx_in, "mentions", HF_BOOL, mentions),
+    {"mention_ids", HF_RECORDS, offsetof(struct ctx_in, mention_ids), offsetof(struct ctx_in, nmention_ids),
+     MENTION_FIELDS, 2, sizeof(struct mention_id)},
+    FL(ctx_in, "options", HF_OPTIONS, options, noptions),
+    {"previous_rows", HF_RECORDS, offsetof(struct ctx_in, previous_rows), offsetof(struct ctx_in, nprevious_rows),
+     PREVIOUS_ROW, 5, sizeof(struct state_row)}};
 
 struct render_in {
   int batch;
@@ -61,11 +85,19 @@ struct render_res {
   size_t nids;
   long long fetched, matching;
   double transform_ms, card_ms;
+  /* the posted rows' issues, parallel to ids ("" when unknown) */
+  char **priorities, **state_ids, **state_names, **state_groups, **target_dates;
+  size_t npriorities, nstate_ids, nstate_names, nstate_groups, ntarget_dates;
 };
 static const struct hook_field RENDER_OUT[] = {
     FL(render_res, "envelope", HF_OPTSTR, envelope, size), FL(render_res, "ids", HF_STRLIST, ids, nids),
     F(render_res, "fetched", HF_INT, fetched),             F(render_res, "matching", HF_INT, matching),
-    F(render_res, "transform_ms", HF_NUM, transform_ms),   F(render_res, "card_ms", HF_NUM, card_ms)};
+    F(render_res, "transform_ms", HF_NUM, transform_ms),   F(render_res, "card_ms", HF_NUM, card_ms),
+    FL(render_res, "priorities", HF_STRLIST, priorities, npriorities),
+    FL(render_res, "state_ids", HF_STRLIST, state_ids, nstate_ids),
+    FL(render_res, "state_names", HF_STRLIST, state_names, nstate_names),
+    FL(render_res, "state_groups", HF_STRLIST, state_groups, nstate_groups),
+    FL(render_res, "target_dates", HF_STRLIST, target_dates, ntarget_dates)};
 static const struct hook RENDER = {"render", HOOK_FIELDS(RENDER_IN), HOOK_FIELDS(RENDER_OUT)};
 
 struct language_in {
@@ -77,6 +109,28 @@ static const struct hook_field NO_FIELDS[1];
 static const struct hook LANGUAGE = {"check_language", HOOK_FIELDS(LANGUAGE_IN), NO_FIELDS, 0};
 
 /* ---- rendering -------------------------------------------------------------------- */
+
+static char *known(const char *s) { return *s ? xstrdup(s) : NULL; }
+
+/* The posted rows for the state file, from the render's parallel lists. */
+static int take_rows(const struct render_res *res, struct render_out *out, char *err) {
+  size_t n = res->nids;
+  if (res->npriorities != n || res->nstate_ids != n || res->nstate_names != n || res->nstate_groups != n ||
+      res->ntarget_dates != n)
+    return errf(err, "internal: hook render returned rows that do not match its %zu ids", n);
+  out->rows = xcalloc(n ? n : 1, sizeof *out->rows);
+  for (size_t i = 0; i < n; i++) {
+    struct state_row *r = &out->rows[out->nrows++];
+    r->id = xstrdup(res->ids[i]);
+    r->rank = (long long)i + 1;
+    r->priority = known(res->priorities[i]);
+    r->state.id = known(res->state_ids[i]);
+    r->state.name = known(res->state_names[i]);
+    r->state.group = known(res->state_groups[i]);
+    r->target_date = known(res->target_dates[i]);
+  }
+  return 0;
+}
 
 int render_batch(struct batch *b, const struct digest *d, time_t now, const struct state *st,
                  int keep_empty, struct render_out *out, char *err) {
@@ -90,14 +144,18 @@ int render_batch(struct batch *b, const struct digest *d, time_t now, const stru
       batch_ref(b),
       {d->name, d->app_url, d->workspace, iso, date, d->empty_skip ? "skip" : "post",
        d->language ? d->language : "en", d->limit, d->states, d->nstates, NULL, 0,
-       d->holidays ? d->holidays : none, d->nholidays},
+       d->holidays ? d->holidays : none, d->nholidays, d->mentions, d->mention_ids, d->nmention_ids,
+       d->options, d->noptions, NULL, 0},
       (long long)d->budget, d->empty_skip && !keep_empty};
   if (st && st->last_sync) { /* before the first post nothing is marked new */
     in.ctx.previous = st->last_issues ? st->last_issues : none;
     in.ctx.nprevious = st->nlast;
+    in.ctx.previous_rows = st->last_rows;
+    in.ctx.nprevious_rows = st->nrows;
   }
   if (hook_call(batch_script(b), &RENDER, &in, &res, err) < 0) return -1;
-  out->envelope = res.envelope;
+  int rc = take_rows(&res, out, err);
+  out->envelope = res.envelope; /* handed over: hook_free below frees the rest */
   out->size = res.size;
   out->skipped = res.envelope == NULL;
   out->ids = res.ids;
@@ -106,7 +164,10 @@ int render_batch(struct batch *b, const struct digest *d, time_t now, const stru
   out->matching = (size_t)res.matching;
   out->transform_ms = res.transform_ms;
   out->card_ms = res.card_ms;
-  return 0;
+  res.envelope = NULL, res.ids = NULL, res.nids = 0;
+  hook_free(&RENDER, &res);
+  if (rc < 0) render_out_free(out);
+  return rc;
 }
 
 int render_check_language(struct script *s, const struct config *c, const struct digest *d, char *err) {

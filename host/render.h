@@ -19,6 +19,8 @@ struct render_out {
   size_t matching;/* ctx.total */
   size_t posted;  /* rows on the card */
   char **ids;     /* ids of the posted rows, in card order */
+  struct state_row *rows; /* the posted rows (rank, priority, state, due date), for the state file */
+  size_t nrows;
   double transform_ms; /* the host's preparation of the issues and transform.lua */
   double card_ms;      /* card.lua, the checks and the encoding, every render of the budget */
 };

@@ -90,8 +90,9 @@ end
 
 -- card(rows[1..n], ctx) as the Teams envelope. The check runs on the JSON decoded again:
 -- exactly what is sent, whatever tables the script returned.
-local function envelope(scripts, rows, n, ctx)
+local function envelope(scripts, rows, n, ctx, own)
   local DIR = scripts.dir
+  own(ctx)
   local card = scripts.card(slice(rows, n), ctx)
   if type(card) ~= "table" then
     error(string.format("%s/card.lua: card() returned %s, expected a table (the Adaptive Card)", DIR,
@@ -106,14 +107,14 @@ end
 
 -- The largest row count whose envelope fits the budget (rows are dropped from the end,
 -- by bisection: a few renders instead of one per dropped row).
-local function fit(scripts, rows, ctx, budget)
+local function fit(scripts, rows, ctx, budget, own)
   local n = rawlen(rows)
-  local env = envelope(scripts, rows, n, ctx)
+  local env = envelope(scripts, rows, n, ctx, own)
   if #env <= budget then return env, n end
   local lo, hi, best, best_env, smallest = 0, n - 1, nil, nil, #env
   while lo <= hi do
     local mid = (lo + hi) // 2
-    local e = envelope(scripts, rows, mid, ctx)
+    local e = envelope(scripts, rows, mid, ctx, own)
     smallest = math.min(smallest, #e)
     if #e <= budget then
       best, best_env, lo = mid, e, mid + 1
@@ -128,6 +129,62 @@ local function fit(scripts, rows, ctx, budget)
   return best_env, best
 end
 
+-- The previous card's rows (a list from the state file) as a table by id: {rank,
+-- priority, state = {id, name, group}, target_date}; empty before the first post and
+-- when the state file holds only ids.
+function R.by_id(list)
+  local out = {}
+  for _, r in ipairs(list or {}) do
+    out[r.id] = { rank = r.rank, priority = r.priority, state = r.state, target_date = r.target_date }
+  end
+  return out
+end
+
+local function text(v) return type(v) == "string" and v or "" end
+
+-- What the state file will keep of each issue, taken before transform runs (a script
+-- may change the issues it gets): priority, state and due date by id, as the host
+-- prepared them.
+function R.snapshot(issues)
+  local snap, states_seen = { priority = {}, state = {}, target_date = {} }, {}
+  for _, issue in ipairs(issues) do
+    local id, s = issue.id, issue.state
+    if type(id) == "string" then
+      snap.priority[id], snap.target_date[id] = text(issue.priority), text(issue.target_date)
+      if type(s) == "table" then
+        states_seen[s] = states_seen[s] or { text(s.id), text(s.name), text(s.group) }
+        snap.state[id] = states_seen[s]
+      end
+    end
+  end
+  return snap
+end
+
+-- The posted rows as the state file keeps them: lists parallel to ids, "" for unknown.
+function R.posted_rows(snap, ids)
+  local out = { priorities = {}, state_ids = {}, state_names = {}, state_groups = {}, target_dates = {} }
+  for i, id in ipairs(ids) do
+    local s = snap.state[id] or { "", "", "" }
+    out.priorities[i], out.target_dates[i] = snap.priority[id] or "", snap.target_date[id] or ""
+    out.state_ids[i], out.state_names[i], out.state_groups[i] = s[1], s[2], s[3]
+  end
+  return out
+end
+
+local function result(fields, posted)
+  for k, v in pairs(posted) do fields[k] = v end
+  return fields
+end
+
+-- Before each call of a script: ctx's options (and the previous card's rows) afresh, so
+-- that what one call changes in them never reaches the next.
+local function owner(ctx)
+  local kept = { options = ctx.options or {}, previous_rows = R.by_id(ctx.previous_rows) }
+  return function(c)
+    for k, v in pairs(kept) do rawset(c, k, R.copy(v)) end
+  end
+end
+
 -- One render (host/render.c's hook): transform and card over the batch for ctx (the
 -- table render.c built), within budget bytes. Returns {envelope (nil when skipped),
 -- ids (of the posted rows), fetched, matching, transform_ms, card_ms}.
@@ -135,19 +192,29 @@ function R.render(scripts, batch, ctx, budget, skip_empty)
   local t0 = native.clock_ms()
   R.check_language(scripts, ctx.language, "the configuration")
   needs.attach(batch, scripts.needs)
-  local issues, projects = states.prepare(batch, ctx.states)
+  local issues, projects = states.prepare(batch, ctx.states, states.mention_map(ctx))
+  rawset(ctx, "mention_ids", nil) -- the scripts get each assignee's id instead
   ctx.projects = needs.for_scripts(R.copy(projects), scripts.needs)
+  if batch.previous and ctx.previous == nil then -- preview of a saved sync that holds its previous card
+    rawset(ctx, "previous", R.copy(batch.previous.ids))
+    rawset(ctx, "previous_rows", R.copy(batch.previous.rows)) -- a list, as the state file's
+  end
+  local own = owner(ctx)
+  own(ctx)
+  local snap = R.snapshot(issues)
   local rows, total = scripts.transform(issues, ctx)
   local ids
   total, ids = R.check_rows(rows, total, ctx.limit, #issues)
   rawset(ctx, "total", total)
   local t1 = native.clock_ms()
   if #ids == 0 and skip_empty then
-    return { ids = {}, fetched = #batch.issues, matching = total, transform_ms = t1 - t0, card_ms = 0.0 }
+    return result({ ids = {}, fetched = #batch.issues, matching = total, transform_ms = t1 - t0,
+      card_ms = 0.0 }, R.posted_rows(snap, {}))
   end
-  local env, n = fit(scripts, rows, ctx, budget)
-  return { envelope = env, ids = slice(ids, n), fetched = #batch.issues, matching = total,
-    transform_ms = t1 - t0, card_ms = native.clock_ms() - t1 }
+  local env, n = fit(scripts, rows, ctx, budget, own)
+  ids = slice(ids, n)
+  return result({ envelope = env, ids = ids, fetched = #batch.issues, matching = total,
+    transform_ms = t1 - t0, card_ms = native.clock_ms() - t1 }, R.posted_rows(snap, ids))
 end
 
 return R

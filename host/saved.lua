@@ -42,7 +42,11 @@ function S.save(batch)
       local mids = {}
       for id in pairs(p.members) do mids[#mids + 1] = id end
       table.sort(mids)
-      for i, id in ipairs(mids) do members[i] = p.members[id] end
+      for i, id in ipairs(mids) do
+        local m = p.members[id] -- everything but the e-mail address
+        members[i] = { id = m.id, display_name = m.display_name, first_name = m.first_name,
+          last_name = m.last_name }
+      end
     end
     projects[#projects + 1] = { id = pid, identifier = p.identifier, name = p.name, states = p.states,
       members = p.members and members or nil, labels = p.labels, cycles = with_items(batch, p.cycles),
@@ -56,6 +60,23 @@ function S.save(batch)
   end
   return string.format('{"format":%s,\n"projects":%s,\n"issues":%s}', native.encode(S.SAVED_FORMAT, "format"),
     lines(projects, "project"), lines(batch.issues, "issue"))
+end
+
+-- A saved sync may hold the previous card by hand ("previous": [{id, rank, priority,
+-- state, target_date}, …]), so that `preview` shows what changed since it (⬆, 🆕) as a
+-- posted card would. --save never writes it.
+function S.load_previous(batch, list, fname)
+  if not is_list(list) then fail(fname, "'previous' must be a list of the previous card's rows") end
+  local ids, rows = {}, {}
+  for i, r in ipairs(list) do
+    if type(r) ~= "table" or type(r.id) ~= "string" then
+      fail(fname, "previous[%d] is not an object with a string id", i)
+    end
+    ids[i] = r.id
+    rows[i] = { id = r.id, rank = math.tointeger(r.rank) or i, priority = str(r.priority, nil),
+      target_date = str(r.target_date, nil) }
+  end
+  batch.previous = { ids = ids, rows = rows }
 end
 
 -- A saved list of labels, cycles or modules: the objects with a string id, as the
@@ -110,12 +131,14 @@ local function load_saved(batch, v, fname)
       for _, u in ipairs(p.members) do
         if type(u) == "table" and type(u.id) == "string" then
           meta.members[u.id] = { id = u.id, display_name = str(u.display_name, nil),
-            first_name = str(u.first_name, nil), last_name = str(u.last_name, nil) }
+            first_name = str(u.first_name, nil), last_name = str(u.last_name, nil),
+            email = str(u.email, nil) }
         end
       end
     end
     load_needs(batch, meta, p)
   end
+  if v.previous ~= nil then S.load_previous(batch, v.previous, fname) end
   return v.issues
 end
 

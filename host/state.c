@@ -19,7 +19,19 @@ void state_set(char **slot, const char *value) {
   *slot = value ? xstrdup(value) : NULL;
 }
 
+static void row_clear(struct state_row *r) {
+  free(r->id), free(r->priority), free(r->target_date);
+  free(r->state.id), free(r->state.name), free(r->state.group);
+  memset(r, 0, sizeof *r);
+}
+
+void state_rows_free(struct state_row *rows, size_t n) {
+  for (size_t i = 0; i < n; i++) row_clear(&rows[i]);
+  free(rows);
+}
+
 void state_clear(struct state *st) {
+  state_rows_free(st->last_rows, st->nrows);
   free(st->last_sync), free(st->last_sync_status), free(st->last_error);
   free(st->attempt), free(st->last_attempt);
   for (size_t i = 0; i < st->nlast; i++) free(st->last_issues[i]);
@@ -53,6 +65,49 @@ static int get_opt(const struct json *v, const char *key, int is_time, char **ou
   return 0;
 }
 
+/* One entry of last_rows: {id, rank, priority, state {id, name, group}, target_date}. */
+static int parse_row(const struct json *v, size_t i, struct state_row *r, char *err) {
+  char what[64];
+  snprintf(what, sizeof what, "'last_rows' entry %zu", i + 1);
+  if (v->type != JSON_OBJECT) return errf(err, "%s is not an object", what);
+  const struct json *id = json_get(v, "id"), *rank = json_get(v, "rank"), *s = json_get(v, "state");
+  if (!id || id->type != JSON_STRING) return errf(err, "%s has no string 'id'", what);
+  r->id = xstrdup(id->string);
+  if (!rank || rank->type != JSON_NUMBER || !(rank->number >= 1 && rank->number <= 1e6) ||
+      rank->number != floor(rank->number))
+    return errf(err, "%s has no 'rank' (a whole number from 1)", what);
+  r->rank = (long long)rank->number;
+  if (get_opt(v, "priority", 0, &r->priority, err) < 0 || get_opt(v, "target_date", 0, &r->target_date, err) < 0)
+    return errctx(err, "%s", what);
+  if (s && s->type != JSON_NULL) {
+    if (s->type != JSON_OBJECT) return errf(err, "%s: 'state' is not an object", what);
+    if (get_opt(s, "id", 0, &r->state.id, err) < 0 || get_opt(s, "name", 0, &r->state.name, err) < 0 ||
+        get_opt(s, "group", 0, &r->state.group, err) < 0)
+      return errctx(err, "%s: state", what);
+  }
+  return 0;
+}
+
+static int in_list(char **list, size_t n, const char *id) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(list[i], id)) return 1;
+  return 0;
+}
+
+/* last_rows, checked strictly; a row whose id is not in last_issues (a hand edit) is left
+ * out: a row is known or unknown, never wrong. */
+static int parse_rows(const struct json *a, struct state *st, char *err) {
+  if (!a || a->type == JSON_NULL) return 0;
+  if (a->type != JSON_ARRAY) return errf(err, "'last_rows' is not a list");
+  st->last_rows = xcalloc(a->n ? a->n : 1, sizeof *st->last_rows);
+  for (size_t i = 0; i < a->n; i++) {
+    struct state_row *r = &st->last_rows[st->nrows++];
+    if (parse_row(&a->items[i], i, r, err) < 0) return -1;
+    if (!in_list(st->last_issues, st->nlast, r->id)) row_clear(r), st->nrows--;
+  }
+  return 0;
+}
+
 static int parse_state(const struct json *v, struct state *st, char *err) {
   if (v->type != JSON_OBJECT) return errf(err, "not a JSON object");
   if (get_opt(v, "last_sync", 1, &st->last_sync, err) < 0 ||
@@ -83,6 +138,7 @@ static int parse_state(const struct json *v, struct state *st, char *err) {
       st->last_issues[st->nlast++] = xstrdup(a->items[i].string);
     }
   }
+  if (parse_rows(json_get(v, "last_rows"), st, err) < 0) return -1;
   time_t t;
   if (st->last_sync && iso8601_parse(st->last_sync, &t) == 0 && t > time(NULL) + 36 * 3600)
     return errf(err, "'last_sync' %s is in the future", st->last_sync);
@@ -115,6 +171,28 @@ static void add_opt(struct buf *b, const char *key, const char *v, int last) {
   buf_adds(b, last ? "\n" : ",\n");
 }
 
+static void add_str(struct buf *b, const char *key, const char *v) {
+  buf_printf(b, "\"%s\": ", key);
+  if (v) json_add_string(b, v);
+  else buf_adds(b, "null");
+}
+
+static void add_row(struct buf *b, const struct state_row *r, int first) {
+  buf_adds(b, first ? "\n    {" : ",\n    {");
+  add_str(b, "id", r->id);
+  buf_printf(b, ", \"rank\": %lld, ", r->rank);
+  add_str(b, "priority", r->priority);
+  buf_adds(b, ", \"state\": {");
+  add_str(b, "id", r->state.id);
+  buf_adds(b, ", ");
+  add_str(b, "name", r->state.name);
+  buf_adds(b, ", ");
+  add_str(b, "group", r->state.group);
+  buf_adds(b, "}, ");
+  add_str(b, "target_date", r->target_date);
+  buf_adds(b, "}");
+}
+
 static void render(const struct state *st, struct buf *b) {
   buf_adds(b, "{\n");
   add_opt(b, "last_sync", st->last_sync, 0);
@@ -124,7 +202,9 @@ static void render(const struct state *st, struct buf *b) {
     if (i) buf_adds(b, ", ");
     json_add_string(b, st->last_issues[i]);
   }
-  buf_printf(b, "],\n  \"error_count\": %ld,\n", st->error_count);
+  buf_adds(b, "],\n  \"last_rows\": [");
+  for (size_t i = 0; i < st->nrows; i++) add_row(b, &st->last_rows[i], i == 0);
+  buf_printf(b, "%s],\n  \"error_count\": %ld,\n", st->nrows ? "\n  " : "", st->error_count);
   add_opt(b, "last_error", st->last_error, 0);
   add_opt(b, "attempt", st->attempt, 0);
   add_opt(b, "last_attempt", st->last_attempt, 1);

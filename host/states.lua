@@ -59,26 +59,48 @@ local function member_name(m)
   return full ~= "" and full or nil
 end
 
+-- The Teams id of a member, when mentions are on: mention_ids by Plane user id, then by
+-- display name (the name the card shows), then the member's e-mail address in Plane
+-- (usually the UPN); false when none.
+local function teams_id(m, name, ids)
+  return ids[m.id] or (name and ids[name]) or (type(m.email) == "string" and m.email:find("@", 2, true)
+    and m.email) or false
+end
+
 -- The names of an issue's assignees (ids, or objects with an id), in Plane's order; an
 -- id that matches no member of the project (or a project whose members could not be
--- read) gives no name.
-function T.assignee_names(assignees, members)
-  local names = {}
-  if type(assignees) ~= "table" or not members then return names end
+-- read) gives no name. With ids (the `mention_ids` map, when mentions are on), also each
+-- named assignee's Teams id or false, in the same order.
+function T.assignee_names(assignees, members, ids)
+  local names, mentions = {}, ids and {} or nil
+  if type(assignees) ~= "table" or not members then return names, mentions end
   for _, a in ipairs(assignees) do
     local id = type(a) == "table" and a.id or a
     local m = type(id) == "string" and members[id]
     local name = m and member_name(m)
-    if name then names[#names + 1] = name end
+    if name then
+      names[#names + 1] = name
+      if ids then mentions[#names] = teams_id(m, name, ids) end
+    end
   end
-  return names
+  return names, mentions
+end
+
+-- The `mention_ids` setting ({who, id} records from the host) as a map, or nil when
+-- mentions are off.
+function T.mention_map(ctx)
+  if not ctx.mentions then return nil end
+  local ids = {}
+  for _, e in ipairs(ctx.mention_ids or {}) do ids[e.who] = e.id end
+  return ids
 end
 
 -- Give every issue an expanded state {id, name, color, group}, a priority and a whole
 -- sequence_id, and keep those whose state a configured state picks, with its
 -- state_rank. Issues of a project in the same state share one state table (10,000
--- issues, a handful of states): the scripts must not change it.
-function T.prepare(batch, configured)
+-- issues, a handful of states): the scripts must not change it. mention_ids: the map of
+-- T.mention_map (nil: mentions off, no assignee_mentions).
+function T.prepare(batch, configured, mention_ids)
   local canon, seen = {}, {}
   for pid, p in pairs(batch.projects) do
     local m = {}
@@ -113,7 +135,8 @@ function T.prepare(batch, configured)
     else
       issue.state = null
     end
-    issue.assignee_names = T.assignee_names(issue.assignees, batch.projects[pid].members)
+    issue.assignee_names, issue.assignee_mentions =
+      T.assignee_names(issue.assignees, batch.projects[pid].members, mention_ids)
     if type(issue.priority) ~= "string" or not T.PRIORITIES[issue.priority] then issue.priority = "none" end
     issue.sequence_id = type(issue.sequence_id) == "number" and math.tointeger(issue.sequence_id) or nil
   end

@@ -126,6 +126,11 @@ static void posted(enum teams_outcome o, const char *err, const struct teams_sta
   sy->st.nlast = sy->out.posted;
   sy->out.ids = NULL;
   sy->out.posted = 0;
+  state_rows_free(sy->st.last_rows, sy->st.nrows);
+  sy->st.last_rows = sy->out.rows; /* the same rows, as the host saw their issues */
+  sy->st.nrows = sy->out.nrows;
+  sy->out.rows = NULL;
+  sy->out.nrows = 0;
   sy->posted_rows = sy->st.nlast;
   if (state_write(sy->d->state_file, &sy->st, werr) < 0)
     log_error(sy->d->name, NULL, "the card was posted but %s", werr);

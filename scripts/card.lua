@@ -18,7 +18,9 @@ local M = {}
 -- setting that names no table here.
 --   date: the date line; {weekday}, {day}, {month} and {year} are replaced
 --   days: how a day of the month is written when not as a plain number
---   overdue / due_in: {one = for 1, other = for N (%d)}
+--   overdue / due_in / stale: {one = for 1, other = for N (%d)}
+--   raised: the mark of a row whose priority was raised (%s: the old priority's word)
+--   open: the button to a project's list in Plane (%s: the project's identifier)
 M.LANGUAGES = {
   en = {
     title = "🎯 Top priority issues",
@@ -33,6 +35,9 @@ M.LANGUAGES = {
     overdue = { one = "overdue 1 day", other = "overdue %d days" },
     due_today = "due today",
     due_in = { one = "due tomorrow", other = "due in %d days" },
+    stale = { one = "no activity for 1 working day", other = "no activity for %d working days" },
+    raised = "⬆ was %s",
+    open = "Open %s in Plane",
   },
   fr = {
     title = "🎯 Tickets prioritaires",
@@ -47,6 +52,9 @@ M.LANGUAGES = {
     overdue = { one = "en retard d'1 jour", other = "en retard de %d jours" },
     due_today = "échéance aujourd'hui",
     due_in = { one = "échéance demain", other = "échéance dans %d jours" },
+    stale = { one = "aucune activité depuis 1 jour ouvré", other = "aucune activité depuis %d jours ouvrés" },
+    raised = "⬆ était %s",
+    open = "Ouvrir %s dans Plane",
   },
 }
 
@@ -65,6 +73,8 @@ M.RANK_WIDTH = "36px"
 M.PRIORITY_WIDTH = "116px"
 -- A due date at most this many days ahead is shown.
 M.DUE_SOON_DAYS = 7
+-- A button per project under the rows, when the digest has at most this many projects.
+M.MAX_PROJECT_BUTTONS = 3
 
 -- ---- literal text ------------------------------------------------------------
 -- Teams reads a TextBlock's text as markdown: `**x**`, `_x_`, `[x](y)`, "- " or "+ " at
@@ -95,6 +105,49 @@ local function text(s, props)
     if BLOCK_PROPS[k] then block[k] = v else run[k] = v end
   end
   return M.literal(s, run, block)
+end
+
+-- ---- mentions ----------------------------------------------------------------
+-- Teams reads a mention only in a TextBlock, as the exact text of one of the card's
+-- msteams.entities ("<at>Name</at>"). So the assignees of a row with a mention go in a
+-- TextBlock, where the names are escaped: every character that markdown could read as
+-- formatting gets a backslash, and the same escaped name is the entity's text, so both
+-- are equal byte for byte. Line breaks and tabs become spaces.
+
+local MD_SPECIAL = "[\\`*_~%[%]<>&|!#]"
+
+-- s escaped for a TextBlock: shown exactly as written. at_start: s begins the text, where
+-- "- ", "+ ", "1. " and "#" would start a list or a heading.
+function M.escape_md(s, at_start)
+  s = s:gsub("[%c]", " "):gsub(MD_SPECIAL, "\\%0")
+  if at_start then
+    s = s:gsub("^([-+=])", "\\%1"):gsub("^(%d+)([.)])", "%1\\%2")
+  end
+  return s
+end
+
+-- The assignees of a row as TextBlock text and the entities of those with a Teams id:
+-- "<at>Zoé</at>, Ana" and {{type = "mention", text = "<at>Zoé</at>", mentioned = {…}}}.
+function M.mention_text(names, ids)
+  local parts, entities = {}, {}
+  for i, name in ipairs(names) do
+    local shown = M.escape_md(name, i == 1)
+    local id = ids and ids[i]
+    if type(id) == "string" and id ~= "" then
+      shown = "<at>" .. M.escape_md(name) .. "</at>"
+      entities[#entities + 1] = { type = "mention", text = shown, mentioned = { id = id, name = name } }
+    end
+    parts[i] = shown
+  end
+  return table.concat(parts, ", "), entities
+end
+
+local function has_mention(row)
+  if type(row.mention_ids) ~= "table" then return false end
+  for _, id in ipairs(row.mention_ids) do
+    if type(id) == "string" and id ~= "" then return true end
+  end
+  return false
 end
 
 -- ---- words -------------------------------------------------------------------
@@ -160,8 +213,9 @@ local function header(rows, ctx, w)
   }
 end
 
--- The line under the name: state (bold) · key (a link) · assignees · due date.
-local function detail(row, w)
+-- The line under the name: state (bold) · key (a link) · assignees · due date · staleness.
+-- mention: the assignees go in a TextBlock of their own (see mentions).
+local function detail(row, w, mention)
   local inlines = {}
   local function add(s, props, loud)
     props = props or {}
@@ -172,20 +226,43 @@ local function detail(row, w)
   local state = type(row.state) == "table" and type(row.state.name) == "string" and row.state.name or ""
   if state ~= "" then add(state, { weight = "Bolder" }) end
   if row.key then add(row.key, { selectAction = { type = "Action.OpenUrl", url = row.url } }) end
-  if type(row.assignees) == "table" and #row.assignees > 0 then add(table.concat(row.assignees, ", ")) end
+  if not mention and type(row.assignees) == "table" and #row.assignees > 0 then
+    add(table.concat(row.assignees, ", "))
+  end
   local due, color = M.due_words(row.due_in, w)
   if due then add(due, { color = color, weight = color and "Bolder" or nil }, color ~= nil) end
+  if type(row.stale_days) == "number" then
+    add(count_words(w.stale, row.stale_days), { italic = true })
+  end
   if #inlines == 0 then return nil end
   return { type = "RichTextBlock", spacing = "None", inlines = inlines }
 end
 
-local function row_set(row, w)
+-- The priority column: the label, and under it "⬆ was HIGH" when it was raised.
+local function priority_items(row, w)
   local p = M.PRIORITY[row.priority] or M.PRIORITY.none
   local label = w.priority[row.priority] or w.priority.none
+  local items = { text(p.emoji .. " " .. label, { color = p.color, weight = "Bolder" }) }
+  local from = type(row.changes) == "table" and row.changes.priority_from
+  if type(from) == "string" and w.priority[from] then
+    items[2] = text(string.format(w.raised, w.priority[from]),
+      { isSubtle = true, size = "Small", spacing = "None" })
+  end
+  return items
+end
+
+-- One row; entities gets the row's mentions (when ctx.mentions).
+local function row_set(row, w, entities)
   local name = { M.run(row.name) }
   if row.is_new then name[2] = M.run(" 🆕") end
   local items = { { type = "RichTextBlock", inlines = name } }
-  items[2] = detail(row, w)
+  local mention = entities ~= nil and has_mention(row)
+  items[#items + 1] = detail(row, w, mention)
+  if mention then
+    local line, found = M.mention_text(row.assignees, row.mention_ids)
+    items[#items + 1] = { type = "TextBlock", text = line, isSubtle = true, wrap = true, spacing = "None" }
+    for _, e in ipairs(found) do entities[#entities + 1] = e end
+  end
   return {
     type = "ColumnSet",
     separator = true,
@@ -194,30 +271,59 @@ local function row_set(row, w)
     columns = {
       { type = "Column", width = M.RANK_WIDTH,
         items = { text("#" .. row.rank, { weight = "Bolder" }) } },
-      { type = "Column", width = M.PRIORITY_WIDTH,
-        items = { text(p.emoji .. " " .. label, { color = p.color, weight = "Bolder" }) } },
+      { type = "Column", width = M.PRIORITY_WIDTH, items = priority_items(row, w) },
       { type = "Column", width = "stretch", items = items },
     },
   }
 end
 
+-- A way into Plane: a button per project of the digest (at most MAX_PROJECT_BUTTONS, else
+-- none), to its list of issues, or to its current cycle when the scripts asked Plane for
+-- cycles (M.needs) and the project has one (ctx.projects[pid].current_cycle).
+function M.project_actions(ctx, w)
+  local projects, list = ctx.projects or {}, {}
+  for pid, p in pairs(projects) do
+    if type(p) == "table" then
+      list[#list + 1] = { id = pid, label = p.identifier or p.name or pid, p = p }
+    end
+  end
+  if #list == 0 or #list > M.MAX_PROJECT_BUTTONS or not ctx.app_url or not ctx.workspace then return nil end
+  table.sort(list, function(a, b)
+    if a.label ~= b.label then return tostring(a.label) < tostring(b.label) end
+    return a.id < b.id
+  end)
+  local actions = {}
+  for i, e in ipairs(list) do
+    local base = string.format("%s/%s/projects/%s/", ctx.app_url, ctx.workspace, e.id)
+    local cycle = e.p.current_cycle
+    local url = type(cycle) == "table" and type(cycle.id) == "string" and base .. "cycles/" .. cycle.id
+      or base .. "issues/"
+    actions[i] = { type = "Action.OpenUrl", title = string.format(w.open, tostring(e.label)), url = url }
+  end
+  return actions
+end
+
 function M.card(rows, ctx)
   local w = words(ctx)
   local body = { header(rows, ctx, w) }
+  local entities = ctx.mentions and {} or nil
   if #rows == 0 then
     body[#body + 1] = text(w.empty, { spacing = "Medium" })
   end
-  for _, row in ipairs(rows) do body[#body + 1] = row_set(row, w) end
+  for _, row in ipairs(rows) do body[#body + 1] = row_set(row, w, entities) end
   local total = ctx.total or #rows
   if total > #rows then
     body[#body + 1] = text(string.format(w.more, total - #rows), { isSubtle = true, spacing = "Medium" })
   end
+  local msteams = { width = "Full" }
+  if entities and #entities > 0 then msteams.entities = entities end
   return {
     type = "AdaptiveCard",
     ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
     version = "1.2",
-    msteams = { width = "Full" },
+    msteams = msteams,
     body = body,
+    actions = M.project_actions(ctx, w),
   }
 end
 

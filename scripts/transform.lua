@@ -8,12 +8,14 @@
 --         name, sequence_id, … (JSON null arrives as cjson.null).
 -- ctx:    limit, states, projects ([id] = {id, identifier, name, states}), app_url,
 --         workspace, now, date, digest, previous (ids of the last card, nil before
---         the first post).
+--         the first post), previous_rows ([id] = {rank, priority, state, target_date}
+--         of the last card), options (options.stale_days), holidays, mentions.
 --         Each issue also has assignee_names: its assignees' display names (the host
---         looks them up in the project's members; an unknown id gives no name).
+--         looks them up in the project's members; an unknown id gives no name), and
+--         with mentions on, assignee_mentions: each one's Teams id, or false.
 -- rows:   at most ctx.limit tables {rank, id, key, name, priority, state, url,
---         is_new, project, assignees, target_date, due_in}; total: how many issues
---         matched before the limit.
+--         is_new, project, assignees, mention_ids, target_date, due_in, changes,
+--         stale_days}; total: how many issues matched before the limit.
 -- A pure function: no I/O, no clock. See docs/scripting.md.
 local dates = require("pt.dates")
 
@@ -44,6 +46,53 @@ local function due(issue, ctx)
   return issue.target_date:sub(1, 10), dates.days_between(dates.today(ctx), target)
 end
 
+-- The digest's local day number of a datetime such as updated_at: shifted by the offset
+-- of ctx.now (the digest's time zone at the time of the digest), so that 23:30 UTC is
+-- the next day in Paris. A datetime without an offset counts as the date it is written with.
+local function local_day(v, ctx)
+  local t = type(v) == "string" and dates.parse(v)
+  if not t then return nil end
+  if not t.offset then return t.number end
+  local now = type(ctx.now) == "string" and dates.parse(ctx.now)
+  local minutes = t.number * 1440 + t.hour * 60 + t.min - t.offset + (now and now.offset or 0)
+  return minutes // 1440
+end
+
+-- options.stale_days: nil (off) or a whole number of business days, at least 1.
+local function stale_limit(ctx)
+  local n = type(ctx.options) == "table" and ctx.options.stale_days or nil
+  if n == nil or n == false or n == "" then return nil end
+  if type(n) == "string" and n:match("^%d+$") then n = math.tointeger(tonumber(n)) end -- env CARD_STALE_DAYS
+  if math.type(n) ~= "integer" and type(n) == "number" and n == math.floor(n) then n = math.tointeger(n) end
+  if math.type(n) ~= "integer" or n < 1 then
+    error(string.format("options.stale_days must be a whole number of working days (1 or more), not %q",
+      tostring(n)), 0)
+  end
+  return n
+end
+
+-- Business days (no Saturday, Sunday or ctx.holidays) from the issue's last update to
+-- the digest's date, when that is more than the limit; else nil.
+local function stale_days(issue, ctx, limit)
+  if not limit then return nil end
+  local day, today = local_day(issue.updated_at, ctx), dates.day_number(dates.today(ctx))
+  if not day or not today then return nil end
+  local n = dates.business_days_between(day, today, ctx.holidays)
+  return n > limit and n or nil
+end
+
+-- What changed since the previous card: priority_from (the lower priority it had),
+-- rank_from (the rank it had, when it moved up). Empty when the issue was not on it.
+local function changes(issue, rank, ctx)
+  local before = type(ctx.previous_rows) == "table" and ctx.previous_rows[issue.id]
+  local out = {}
+  if type(before) ~= "table" then return out end
+  local was = PRIORITY_ORDER[before.priority]
+  if was and was > PRIORITY_ORDER[issue.priority] then out.priority_from = before.priority end
+  if math.type(before.rank) == "integer" and before.rank > rank then out.rank_from = before.rank end
+  return out
+end
+
 -- Priority, then the configured state order, then the number, then the id.
 local function before(a, b)
   if a.prio ~= b.prio then return a.prio < b.prio end
@@ -66,6 +115,7 @@ function M.transform(issues, ctx)
     for _, id in ipairs(ctx.previous) do previous[id] = true end
   end
 
+  local limit = stale_limit(ctx)
   local rows = {}
   for i = 1, math.min(ctx.limit, #sorted) do
     local issue = sorted[i].issue
@@ -82,8 +132,11 @@ function M.transform(issues, ctx)
       is_new = previous ~= nil and not previous[issue.id],
       project = issue.project,
       assignees = issue.assignee_names or {},
+      mention_ids = issue.assignee_mentions,
       target_date = target_date,
       due_in = due_in,
+      changes = changes(issue, i, ctx),
+      stale_days = stale_days(issue, ctx, limit),
     }
   end
   return rows, #sorted

@@ -20,6 +20,8 @@ expect() { # description command...
   if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
 }
 want=$(printf '%s\n' bin/plane-teams share/plane-teams/adaptivecards.min.js share/plane-teams/config.lua \
+  share/plane-teams/lua/card_rules.lua share/plane-teams/lua/cardcheck.lua share/plane-teams/lua/helpers.lua \
+  share/plane-teams/lua/pt/dates.lua \
   share/plane-teams/markdown-it.umd.min.js share/plane-teams/scripts/card.lua share/plane-teams/scripts/transform.lua)
 got=$(cd "$prefix" && find . -type f | sed 's|^\./||' | sort)
 expect "installed files" test "$got" = "$want"
@@ -40,5 +42,25 @@ expect "the page is bigger than the renderer" test "$(stat -c %s page.html)" -gt
 "${pt[@]}" check >check.out 2>&1 || true
 expect "check passes" grep -q "^check: ok$" check.out
 expect "check says nothing of Node or make deps" bash -c '! grep -Eq "make deps|node|renderer" check.out'
-[ "$fail" = 0 ] || { cat preview.err check.out; exit 1; }
+
+# A team's own repository: its scripts and a spec, run with the command docs/scripting.md
+# gives (its /usr/local prefix replaced by this one), on the spec the same page shows.
+team=$work/my-team
+mkdir -p "$team/spec"
+cp -r "$data/scripts" "$team/scripts"
+cp "$data/config.lua" "$team/config.lua"
+python3 - "$root/docs/scripting.md" "$team/spec/card_spec.lua" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+block = next(b for b in re.findall(r"```lua\n(.*?)```", text, re.S) if b.startswith("-- spec/card_spec.lua"))
+open(sys.argv[2], "w", encoding="utf-8").write(block)
+PY
+command=$(grep -m1 "^lua5.4 /usr/bin/busted --lpath='scripts/" "$root/docs/scripting.md")
+command=${command//\/usr\/local\/share\/plane-teams/$data}
+expect "the documented command runs a team's spec on the installed helpers" \
+  bash -c "cd '$team' && $command >busted.out 2>&1 && grep -q '^1 success / 0 failures / 0 errors' busted.out"
+# and fails when the spec does
+sed -i 's/Zoé Martin, Ahmed/Ahmed, Zoé Martin/' "$team/spec/card_spec.lua"
+expect "the same command fails on a failing spec" bash -c "cd '$team' && ! $command >/dev/null 2>&1"
+[ "$fail" = 0 ] || { cat preview.err check.out "$team/busted.out"; exit 1; }
 echo "install: all passed"

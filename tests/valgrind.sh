@@ -29,6 +29,15 @@ run 2 "bad config" check --config /nonexistent.lua
 NOTIFICATION_HOUR=25 run 2 "bad hour" check
 NOTIFICATION_HOLIDAYS=2027-01-01,2026-12-25,2026-12-25 run 0 "holidays" check
 NOTIFICATION_HOLIDAYS=2026-12-25,2026-02-30 run 2 "bad holiday" check
+cat > mentions.lua <<'LUA'
+return { plane_api_token = env("PLANE_API_TOKEN"), workspace = "acme", projects = env("PLANE_PROJECT_ID"),
+  mentions = true, options = { stale_days = 3 },
+  mention_ids = { ["zoe.martin"] = "zoe@contoso.example", ["Karim B."] = "4af68566-94a4-4eb3-94aa-50dc9427067b" },
+  digests = { { name = "a" }, { name = "b", mention_ids = { ["léa"] = "lea@contoso.example" } } } }
+LUA
+run 0 "mentions" -c mentions.lua preview --issues "$root/examples/sync.json"
+printf 'return { workspace = "acme", mention_ids = { a = "x@y", b = "not an id" } }\n' > bad-mentions.lua
+run 2 "bad mention_ids" -c bad-mentions.lua check
 cp scripts/card.lua card.lua.orig
 sed -i 's/^local M = {}$/local M = { needs = { labels = true, cycles = true, modules = true } }/' scripts/card.lua
 run 0 "needs, replayed by preview" preview --issues "$root/examples/sync.json"

@@ -64,6 +64,19 @@ def main():
     put("state", "seed-format.json", '{"last_sync": "2024-01-30T08:00:00+01:00", "last_sync_status": '
         '"success", "last_issues": ["id1", "id2"], "error_count": 0, "last_error": null, "extra": 1}')
     put("state", "empty-object.json", "{}")
+    put("state", "rows.json", json.dumps({
+        "last_sync": "2026-11-26T08:00:01+01:00", "last_sync_status": "success",
+        "last_issues": ["0fd630f1-f29d-4da9-953f-48f1a09f76b5", "id\"2", "b1"],
+        "last_rows": [
+            {"id": "0fd630f1-f29d-4da9-953f-48f1a09f76b5", "rank": 1, "priority": "urgent",
+             "state": {"id": "daaf8056-e88d-40ba-b527-d58f3e518059", "name": "En cours", "group": "started"},
+             "target_date": "2026-11-30"},
+            {"id": "id\"2", "rank": 2, "priority": "none", "state": None, "target_date": None},
+            {"id": "b1", "rank": 3, "priority": None, "state": {"id": None, "name": "\u00e9", "group": None}}],
+        "error_count": 0, "last_error": None, "attempt": None, "last_attempt": None}, indent=2))
+    put("state", "rows-stray.json", '{"last_issues": ["a"], "last_rows": [{"id": "a", "rank": 1}, '
+        '{"id": "gone", "rank": 2, "priority": "high"}], "extra": {"last_rows": 1}}')
+    put("state", "rows-bad.json", '{"last_issues": ["a"], "last_rows": [{"id": "a", "rank": 1.5}]}')
     put("state", "leap.json", '{"last_sync": "2024-02-29T23:59:60Z", "error_count": 1000000000}')
 
     for i, s in enumerate(["2026-11-28T08:00:00Z", "2026-11-28T08:00:00.512345+05:30",
@@ -102,6 +115,10 @@ def main():
     put("config", "digests.lua", 'return { workspace = "acme", plane_api_token = "plane_api_x", projects = '
         '"4af68566-94a4-4eb3-94aa-50dc9427067b", digests = { { name = "a", hour = "08:30", days = "weekdays", '
         'teams_webhook_url = "http://127.0.0.1:9/h" }, { name = "b", timezone = "UTC", limit = 5 } } }')
+    put("config", "options.lua", 'return { workspace = "acme", options = { first_label = "customer", '
+        'stale_days = 5, ratio = 0.5, strict = true, people = { "Ada", "Lin" }, weights = { urgent = 3, '
+        'nested = { deep = { "x" } } } }, digests = { { name = "a" }, { name = "b", options = { '
+        'first_label = "incident", f = function() end } } } }')
     put("config", "bad.lua", "return { hour = 25, days = 'someday' }")
     put("config", "holidays.lua", 'return { workspace = "acme", holidays = "2027-01-01, 2026-12-25,2026-12-25", '
         'digests = { { name = "a" }, { name = "b", holidays = { "2028-02-29", "2026-02-30" } }, '

@@ -47,6 +47,15 @@ class TestCardsPassTheRenderer(Case):
         self.assertEqual(rc, 0, out)
         self.assertIn(f"{len(cards)} card(s) checked, 0 with problems", out)
 
+    def test_a_card_with_mentions_passes(self):
+        env = json.loads(self.preview(3))
+        card = env["attachments"][0]["content"]
+        card["body"].append({"type": "TextBlock", "text": "<at>Zoé</at>, Ana", "wrap": True})
+        card["msteams"]["entities"] = [{"type": "mention", "text": "<at>Zoé</at>",
+                                        "mentioned": {"id": "zoe@example.com", "name": "Zoé"}}]
+        rc, out = checker([json.dumps(env, ensure_ascii=False)])
+        self.assertEqual(rc, 0, out)
+
     def test_broken_cards_are_caught(self):
         good = json.loads(self.preview(3))
         broken = {}
@@ -65,6 +74,17 @@ class TestCardsPassTheRenderer(Case):
         e = json.loads(json.dumps(good))
         del e["attachments"][0]["contentUrl"]
         broken["contentUrl"] = (e, "contentUrl: must be present and null")
+        mention = {"type": "mention", "text": "<at>Zoé</at>", "mentioned": {"id": "zoe@example.com", "name": "Zoé"}}
+        e = json.loads(json.dumps(good))
+        e["attachments"][0]["content"]["msteams"]["entities"] = [mention]  # in no TextBlock
+        broken["mention nowhere"] = (e, "entities[0].text: in no TextBlock")
+        e = json.loads(json.dumps(good))
+        e["attachments"][0]["content"]["body"].append({"type": "TextBlock", "text": "<at>Zoé</at>"})
+        e["attachments"][0]["content"]["msteams"]["entities"] = [dict(mention, mentioned={"name": "Zoé"})]
+        broken["mention without id"] = (e, "entities[0].mentioned: expected {id, name}")
+        e = json.loads(json.dumps(good))
+        e["attachments"][0]["content"]["msteams"]["entities"] = {"type": "mention"}
+        broken["entities {}"] = (e, "msteams.entities: expected a list")
         for name, (env, msg) in broken.items():
             with self.subTest(name=name):
                 rc, out = checker([json.dumps(env, ensure_ascii=False)])

@@ -220,3 +220,47 @@ return {{
         self.assertIn("state_file: .state.web.json", p.stdout)
         self.assertIn("self-check ops: the scripts turned the built-in sample (7 issues) into 3 rows of 6 matching",
                       p.stdout)
+
+
+class TestOptions(Case):
+    """options = { … } reaches the scripts as ctx.options, per digest, merged key by key."""
+
+    def test_options_reach_each_digests_scripts(self):
+        self.write("multi.lua", """
+return {
+  plane_api_token = env("PLANE_API_TOKEN"), workspace = "acme",
+  projects = "4af68566-94a4-4eb3-94aa-50dc9427067b", teams_webhook_url = "https://example.webhook.office.com/x",
+  options = { focus = "Ada", stale_days = 5, people = { "Ada", "Lin" } },
+  digests = {
+    { name = "web" },
+    { name = "ops", options = { focus = "Lin", extra = true, ratio = 0.5 } },
+  },
+}
+""")
+        with open(self.path("scripts", "transform.lua"), encoding="utf-8") as f:
+            text = f.read()
+        probe = ('function M.transform(issues, ctx)\n  host.log("info", string.format("options of %s: focus=%s '
+                 'stale_days=%s people=%s extra=%s ratio=%s", ctx.digest, ctx.options.focus, '
+                 'math.type(ctx.options.stale_days) .. " " .. ctx.options.stale_days, '
+                 'table.concat(ctx.options.people, "+"), tostring(ctx.options.extra), tostring(ctx.options.ratio)))\n'
+                 '  ctx.options.focus = "changed"\n')
+        self.write("scripts/transform.lua", text.replace("function M.transform(issues, ctx)\n", probe, 1))
+        p = self.run_pt("-c", "multi.lua", "check")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("options of web: focus=Ada stale_days=integer 5 people=Ada+Lin extra=nil ratio=nil", p.stderr)
+        self.assertIn("options of ops: focus=Lin stale_days=integer 5 people=Ada+Lin extra=true ratio=0.5", p.stderr)
+        self.assertIn("digest web:", p.stdout)
+        self.assertIn("  options: focus, people, stale_days\n", p.stdout)
+        self.assertIn("  options: extra, focus, people, ratio, stale_days\n", p.stdout)
+
+    def test_a_bad_option_is_a_configuration_error_with_its_path(self):
+        self.write("multi.lua", 'return { workspace = "acme", digests = { { name = "a" }, '
+                   '{ name = "b", options = { focus = function() end } } } }\n')
+        p = self.run_pt("-c", "multi.lua", "check")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("multi.lua: digests[2].options.focus is a function: options hold strings, numbers, "
+                      "booleans and tables of them", p.stderr)
+        self.write("multi.lua", 'return { workspace = "acme", options = { people = { "Ada", { { { "deep" } } } } } }\n')
+        p = self.run_pt("-c", "multi.lua", "check")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("multi.lua: options.people[2][1][1] is nested too deep", p.stderr)

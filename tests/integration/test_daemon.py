@@ -441,3 +441,66 @@ class TestHolidays(DaemonCase):
         p = self.run_pt("status", env=self.faked("2026-12-25 10:00:00", NOTIFICATION_HOLIDAYS=None))
         self.assertEqual(p.returncode, 1, p.stdout)  # the same day without the holiday
         self.assertIn("more than an hour overdue", p.stdout)
+
+
+# A card that shows, for each row, what ctx.previous_rows says of it and what ctx.options holds.
+PREVIOUS_CARD = """
+local M = {}
+function M.card(rows, ctx)
+  local body = { { type = "TextBlock", text = "focus=" .. tostring(ctx.options.focus) } }
+  for _, r in ipairs(rows) do
+    local p = ctx.previous_rows[r.id]
+    local was = p and string.format("%s@%d/%s/%s/%s", p.priority, p.rank, p.state.name, p.state.group,
+      tostring(p.target_date)) or "unknown"
+    body[#body + 1] = { type = "TextBlock", text = r.id .. " " .. r.priority .. " was " .. was }
+  end
+  return { type = "AdaptiveCard", version = "1.2", body = body }
+end
+return M
+"""
+
+
+class TestPreviousRows(DaemonCase):
+    def lines(self, n):
+        card = self.teams.accepted[n]["attachments"][0]["content"]
+        return {b["text"].split(" ")[0]: b["text"] for b in card["body"][1:]}
+
+    def test_previous_rows_carry_the_last_cards_priorities_across_a_restart(self):
+        self.write("scripts/card.lua", PREVIOUS_CARD)
+        with open(self.path("config.lua"), encoding="utf-8") as f:
+            config = f.read()
+        self.write("config.lua", config.replace("empty = \"post\",", 'empty = "post", options = { focus = "Ada" },'))
+        first = self.plane.data["projects"][0]["issues"][0]
+        d = self.daemon("2026-11-26 08:10:00", TZ="Europe/Paris")
+        self.wait_posted(d, 1)
+        self.assertEqual(d.stop(), 0)
+        day1 = self.lines(0)
+        self.assertTrue(day1 and all(t.endswith(" was unknown") for t in day1.values()), day1)
+        self.assertIn("focus=Ada", self.teams.accepted[0]["attachments"][0]["content"]["body"][0]["text"])
+        rows = self.state()["last_rows"]
+        self.assertEqual([r["id"] for r in rows], self.state()["last_issues"])
+        self.assertEqual([r["rank"] for r in rows], list(range(1, len(rows) + 1)))
+        self.assertIn(first["id"], day1)
+
+        first["priority"] = "low"  # lowered overnight
+        d = self.daemon("2026-11-27 08:10:00", TZ="Europe/Paris")
+        self.wait_posted(d, 2)
+        self.assertEqual(d.stop(), 0)
+        day2 = self.lines(1)
+        rank1 = next(r for r in rows if r["id"] == first["id"])
+        self.assertEqual(day2[first["id"]], f"{first['id']} low was urgent@{rank1['rank']}/"
+                         f"{rank1['state']['name']}/{rank1['state']['group']}/2026-11-25")
+        self.assertEqual(rank1["priority"], "urgent")
+        known = [t for t in day2.values() if " was unknown" not in t]
+        self.assertGreater(len(known), 1, day2)
+
+    def test_a_state_file_of_ids_only_gives_unknown_rows(self):
+        self.write("scripts/card.lua", PREVIOUS_CARD)
+        first = self.plane.data["projects"][0]["issues"][0]
+        self.write("state.json", json.dumps({"last_sync": "2026-11-25T08:00:00+01:00", "last_sync_status": "success",
+                                             "last_issues": [first["id"]], "error_count": 0}))
+        d = self.daemon("2026-11-26 08:10:00", TZ="Europe/Paris")
+        self.wait_posted(d, 1)
+        self.assertEqual(d.stop(), 0)
+        self.assertTrue(self.lines(0)[first["id"]].endswith(" was unknown"))
+        self.assertEqual(self.state()["last_rows"][0]["id"], self.state()["last_issues"][0])

@@ -1,5 +1,6 @@
 -- The host's Lua (host/pages.lua, states.lua, saved.lua, render.lua, sample.lua): the
--- decoding of Plane replies, the configured states, and checks of script output.
+-- decoding of Plane replies, the configured states, and checks of script output. Its
+-- scripts are its own: it passes whatever scripts/ holds.
 local cjson = require("cjson")
 local H = require("helpers")
 local pages = require("pages")
@@ -278,8 +279,21 @@ describe("batch: a saved sync", function()
 end)
 
 describe("render: what the scripts get", function()
-  local T = require("transform")
-  local C = require("card")
+  -- Scripts of the spec's own, not scripts/'s: a team's rewritten scripts leave this spec
+  -- as it is. One row per issue, in the order given; one TextBlock per row.
+  local T = { transform = function(issues, c)
+    local rows = {}
+    for i = 1, math.min(c.limit, #issues) do
+      local issue = issues[i]
+      rows[i] = { rank = i, id = issue.id, name = issue.name, priority = issue.priority }
+    end
+    return rows, #issues
+  end }
+  local C = { card = function(rows)
+    local body = { { type = "TextBlock", text = "Today" } }
+    for _, r in ipairs(rows) do body[#body + 1] = { type = "TextBlock", text = r.rank .. ". " .. r.name } end
+    return { type = "AdaptiveCard", version = "1.2", body = body }
+  end }
 
   local function scripts(transform)
     return { transform = transform, card = C.card, dir = "scripts" }
@@ -318,6 +332,68 @@ describe("render: what the scripts get", function()
     end
     -- and the next sample is the sample
     assert.equal(6, render.render(scripts(T.transform), sample(), ctx(), 24000, false).matching)
+  end)
+
+  it("gives each call its own copy of ctx.options: a change never reaches the next call", function()
+    local seen = {}
+    local function greedy(issues, c)
+      seen[#seen + 1] = c.options.focus .. "/" .. #c.options.people
+      c.options.focus, c.options.people[1] = "changed", nil
+      return T.transform(issues, c)
+    end
+    local function card(rows, c)
+      seen[#seen + 1] = c.options.focus .. "/" .. #c.options.people
+      c.options.focus = "changed again"
+      return C.card(rows, c)
+    end
+    local options = { focus = "Ada", people = { "Ada", "Lin" } }
+    for _ = 1, 2 do -- the host builds ctx afresh for each render, from the same options
+      local c = ctx()
+      c.options = options
+      render.render({ transform = greedy, card = card, dir = "scripts" }, sample(), c, 24000, false)
+    end
+    assert.same({ "Ada/2", "Ada/2", "Ada/2", "Ada/2" }, seen)
+    assert.same({ focus = "Ada", people = { "Ada", "Lin" } }, options)
+  end)
+
+  it("gives ctx.previous_rows by id, a copy for each call, empty when the state file has none", function()
+    local seen = {}
+    local function look(issues, c)
+      local r = c.previous_rows["a"]
+      seen[#seen + 1] = r and (r.priority .. "@" .. r.rank .. "/" .. r.state.name) or "none"
+      if r then r.priority = "changed" end
+      return T.transform(issues, c)
+    end
+    local c = ctx()
+    c.previous_rows = { { id = "a", rank = 2, priority = "high", state = { id = "s", name = "En cours", group = "started" } } }
+    render.render(scripts(look), sample(), c, 24000, false)
+    c = ctx()
+    c.previous_rows = {}
+    render.render(scripts(look), sample(), c, 24000, false)
+    assert.same({ "high@2/En cours", "none" }, seen)
+  end)
+
+  it("records each posted row's priority, state and due date as the host prepared them", function()
+    local function vandal(issues, c)
+      local rows = T.transform(issues, c)
+      for _, issue in ipairs(issues) do
+        issue.priority, issue.target_date = "none", "1999-01-01"
+        issue.state.name = "renamed"
+      end
+      return rows
+    end
+    local b = sample()
+    local out = render.render(scripts(vandal), b, ctx(), 24000, false)
+    local want = {}
+    for _, issue in ipairs((states.prepare(sample(), ctx().states))) do want[issue.id] = issue end
+    assert.equal(#out.ids, #out.priorities)
+    for i, id in ipairs(out.ids) do
+      assert.equal(want[id].priority, out.priorities[i])
+      local due = want[id].target_date
+      assert.equal(type(due) == "string" and due or "", out.target_dates[i])
+      assert.is_not.equal("renamed", out.state_names[i])
+      assert.is_true(#out.state_groups[i] > 0)
+    end
   end)
 
   it("keeps shared tables shared in a copy, and copies cycles", function()

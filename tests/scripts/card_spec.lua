@@ -133,6 +133,18 @@ describe("card", function()
     end)
   end)
 
+  it("passes the host's checker for 0, 1, 10, 11 and 200 rows", function()
+    for _, n in ipairs({ 0, 1, 10, 11, 200 }) do
+      local issues = {}
+      for i = 1, n do
+        issues[i] = H.issue({ priority = ({ "urgent", "high", "medium", "low", "none" })[i % 5 + 1],
+          name = i % 2 == 0 and "Été — 監視 🎯" or string.rep("long ", 60) })
+      end
+      local rows = T.transform(issues, H.ctx({ limit = 500 }))
+      assert.is_nil(K.check(cjson.decode(cjson.encode(C.card(rows, H.ctx({ total = n + 3 }))))), n .. " rows")
+    end
+  end)
+
   it("gives the rank and priority columns fixed pixel widths, so every row lines up", function()
     for _, set in ipairs(column_sets(C.card(rows_of(3), H.ctx({ total = 3 })))) do
       assert.matches("^%d+px$", set.columns[1].width)
@@ -257,5 +269,190 @@ describe("card: who and when", function()
     for _, v in ipairs({ "2026-12-04", "2027-06-01", cjson.null }) do
       assert.equal(3, #detail_of({ target_date = v }), tostring(v))
     end
+  end)
+end)
+
+-- Every text of a card (TextBlocks, TextRuns, titles), for looking a phrase up.
+local function words_of(card)
+  local out = {}
+  H.walk(card, function(t) if type(t.text) == "string" then out[#out + 1] = t.text end end)
+  return table.concat(out, "\n")
+end
+
+describe("card: changes and stale rows", function()
+  local function one(fields, ctx)
+    local rows = T.transform({ H.issue(fields) }, H.ctx(ctx))
+    local c = H.ctx(ctx)
+    c.total = #rows
+    return C.card(rows, c)
+  end
+
+  it("shows ⬆ and the old priority under the priority, in the card's language", function()
+    local i = H.issue({ priority = "urgent" })
+    for lang, want in pairs({ en = "⬆ was HIGH", fr = "⬆ était HAUTE" }) do
+      local ctx = H.ctx({ language = lang, previous = { i.id }, previous_rows = { [i.id] = { rank = 1, priority = "high" } } })
+      local card = C.card(T.transform({ i }, ctx), ctx)
+      local col = column_sets(card)[1].columns[2].items
+      assert.equal(want, runs(col[2]))
+      assert.is_nil(K.check(card))
+    end
+    local card = one({ priority = "urgent" })
+    assert.equal(1, #column_sets(card)[1].columns[2].items)
+    assert.is_nil(words_of(card):find("⬆", 1, true))
+  end)
+
+  it("says how long a stale row has been quiet, in working days", function()
+    local ctx = { date = "2026-12-10", options = { stale_days = 2 } }
+    local text = words_of(one({ updated_at = "2026-12-02T09:00:00Z" }, ctx))
+    assert.matches("no activity for 6 working days", text, 1, true)
+    ctx.language = "fr"
+    assert.matches("aucune activité depuis 6 jours ouvrés", words_of(one({ updated_at = "2026-12-02T09:00:00Z" }, ctx)),
+      1, true)
+    assert.matches("no activity for 1 working day", C.LANGUAGES.en.stale.one, 1, true)
+    assert.is_nil(words_of(one({ updated_at = "2026-12-09T09:00:00Z" }, { date = "2026-12-10",
+      options = { stale_days = 2 } })):find("no activity", 1, true))
+  end)
+end)
+
+describe("card: mentions", function()
+  local hostile = read_json("../data/hostile-names.json")
+
+  local function card_with(names, ids, mentions)
+    local i = H.issue({ assignee_names = names, assignee_mentions = ids })
+    local ctx = H.ctx({ mentions = mentions ~= false })
+    local rows = T.transform({ i }, ctx)
+    ctx.total = 1
+    return C.card(rows, ctx)
+  end
+
+  it("mentions the assignees with a Teams id in a TextBlock; the others stay plain text", function()
+    local card = card_with({ "Zoé Martin", "Ahmed" }, { "zoe@example.com", false })
+    local items = column_sets(card)[1].columns[3].items
+    assert.equal(3, #items)
+    assert.equal("TextBlock", items[3].type)
+    assert.equal("<at>Zoé Martin</at>, Ahmed", items[3].text)
+    assert.is_nil(runs(items[2]):find("Ahmed", 1, true)) -- not twice
+    assert.same({ { type = "mention", text = "<at>Zoé Martin</at>",
+      mentioned = { id = "zoe@example.com", name = "Zoé Martin" } } }, card.msteams.entities)
+    assert.is_nil(K.check(card))
+  end)
+
+  it("mentions nobody when mentions are off or nobody has an id", function()
+    for _, card in ipairs({ card_with({ "Zoé" }, { "zoe@example.com" }, false), card_with({ "Zoé" }, { false }),
+      card_with({ "Zoé" }, nil) }) do
+      assert.is_nil(card.msteams.entities)
+      H.walk(card, function(t, path) assert.is_not.equal("TextBlock", t.type, path) end)
+      assert.matches("Zoé", runs(column_sets(card)[1].columns[3].items[2]), 1, true)
+    end
+  end)
+
+  it("escapes hostile names the same way in the TextBlock and in the entity", function()
+    local names, ids = {}, {}
+    for i, n in ipairs(hostile.names) do names[i], ids[i] = n, "u" .. i .. "@example.com" end
+    for _, n in ipairs(hostile.assignees) do
+      names[#names + 1], ids[#ids + 1] = n, false
+    end
+    local card = card_with(names, ids)
+    assert.is_nil(K.check(card))
+    local block = column_sets(card)[1].columns[3].items[3].text
+    assert.equal(#hostile.names, #card.msteams.entities)
+    for i, e in ipairs(card.msteams.entities) do
+      assert.equal(hostile.names[i], e.mentioned.name)
+      assert.truthy(block:find(e.text, 1, true), e.text)
+      -- one <at>…</at> each: a name's own "<at>" or "</at>" is escaped
+      local inner = e.text:sub(5, -6)
+      assert.is_nil(inner:find("<at>", 1, true))
+      assert.is_nil(inner:find("</at>", 1, true))
+      -- no markdown left unescaped, no line break
+      assert.is_nil(inner:find("[^\\][*_%[%]`~<>]"), inner)
+      assert.is_nil(inner:find("\n", 1, true))
+    end
+    -- the plain names too: no line starts a list or a heading
+    assert.is_nil(block:find("\n", 1, true))
+  end)
+
+  it("escapes markdown in TextBlock text, and list or heading marks at the start", function()
+    assert.equal("\\*\\*Zoé\\*\\*", C.escape_md("**Zoé**"))
+    assert.equal("\\_Ana\\_ \\[x\\](y)", C.escape_md("_Ana_ [x](y)"))
+    assert.equal("\\<at\\>Bob\\</at\\>", C.escape_md("<at>Bob</at>"))
+    assert.equal("\\- item", C.escape_md("- item", true))
+    assert.equal("- item", C.escape_md("- item", false))
+    assert.equal("1\\. Step", C.escape_md("1. Step", true))
+    assert.equal("\\# x", C.escape_md("# x", true))
+    assert.equal("a b", C.escape_md("a\nb"))
+    assert.equal("Jean-Luc O'Neil", C.escape_md("Jean-Luc O'Neil", true))
+  end)
+end)
+
+describe("card: a way into Plane", function()
+  local P2, P3, P4 = "22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333",
+    "44444444-4444-4444-8444-444444444444"
+  local function projects(n)
+    local out = { p1 = { id = "p1", identifier = "WEB", name = "Site web", states = {} } }
+    for i, pid in ipairs({ P2, P3, P4 }) do
+      if i < n then out[pid] = { id = pid, identifier = "P" .. i, name = "Project " .. i, states = {} } end
+    end
+    return out
+  end
+
+  it("has a button per project to its issues, in the card's language", function()
+    local card = C.card({}, H.ctx({ total = 0, projects = projects(2) }))
+    assert.same({
+      { type = "Action.OpenUrl", title = "Open P1 in Plane",
+        url = "https://app.plane.so/acme/projects/" .. P2 .. "/issues/" },
+      { type = "Action.OpenUrl", title = "Open WEB in Plane", url = "https://app.plane.so/acme/projects/p1/issues/" },
+    }, card.actions)
+    assert.is_nil(K.check(card))
+    card = C.card({}, H.ctx({ total = 0, language = "fr" }))
+    assert.equal("Ouvrir WEB dans Plane", card.actions[1].title)
+  end)
+
+  it("has up to 3 buttons, then none", function()
+    assert.equal(3, #C.card({}, H.ctx({ total = 0, projects = projects(3) })).actions)
+    assert.is_nil(C.card({}, H.ctx({ total = 0, projects = projects(4) })).actions)
+  end)
+
+  it("goes to the current cycle when the scripts asked for cycles and there is one", function()
+    local p = projects(2)
+    p.p1.current_cycle = { id = "c0ffee00-0000-4000-8000-000000000001", name = "Sprint 12" }
+    local card = C.card({}, H.ctx({ total = 0, projects = p }))
+    assert.equal("https://app.plane.so/acme/projects/p1/cycles/c0ffee00-0000-4000-8000-000000000001",
+      card.actions[2].url)
+    assert.equal("https://app.plane.so/acme/projects/" .. P2 .. "/issues/", card.actions[1].url)
+  end)
+end)
+
+describe("render: mentions and buttons within the size budget", function()
+  local pages = require("pages")
+  local render = require("render")
+
+  it("drops rows (and their mentions) from the end, keeping the buttons", function()
+    local b = pages.new()
+    local function page(results)
+      return cjson.encode({ results = results, next_page_results = false, next_cursor = "", count = #results })
+    end
+    pages.add_states_page(b, "p1", page({ H.EN_COURS }), "GET s")
+    local members, issues = {}, {}
+    for i = 1, 5 do
+      members[i] = { id = "u" .. i, display_name = string.rep("Person" .. i .. " ", 6), email = "u" .. i .. "@acme.example" }
+    end
+    pages.set_members(b, "p1", cjson.encode(members), "GET m")
+    for i = 1, 30 do
+      issues[i] = { id = string.format("00000000-0000-4000-8000-%012d", i), name = string.rep("long ", 40),
+        sequence_id = i, priority = "high", state = H.EN_COURS.id, assignees = { "u1", "u2", "u3", "u4", "u5" } }
+    end
+    pages.add_issues_page(b, "p1", page(issues), "GET x")
+    local scripts = { transform = T.transform, card = C.card, dir = "scripts" }
+    local ctx = { digest = "main", app_url = "https://app.plane.so", workspace = "acme",
+      now = "2026-11-26T08:00:00+01:00", date = "2026-11-26", limit = 30, empty = "post", language = "en",
+      states = { { group = "started" } }, mentions = true, mention_ids = {}, holidays = {} }
+    local out = render.render(scripts, b, ctx, 8000, false)
+    assert.is_true(#out.envelope <= 8000)
+    assert.is_true(#out.ids < 30 and #out.ids > 0)
+    local card = cjson.decode(out.envelope).attachments[1].content
+    assert.is_nil(K.check(card))
+    assert.equal(5 * #out.ids, #card.msteams.entities) -- the mentions of the rows shown, no more
+    assert.equal(1, #card.actions)
+    assert.matches(string.format("+ %d more", 30 - #out.ids), words_of(card), 1, true)
   end)
 end)

@@ -1,5 +1,7 @@
 -- Builders shared by the specs: Plane-shaped issues as the host hands them to
--- transform.lua (state expanded, state_rank set), states and a ctx.
+-- transform.lua (state expanded, state_rank set), states and a ctx. Installed by
+-- `cmake --install` in share/plane-teams/lua/ (with pt/dates.lua and the card checker),
+-- so that a team's own specs can use them outside this tree (docs/scripting.md).
 local cjson = require("cjson")
 local H = {}
 
@@ -51,6 +53,12 @@ function H.ctx(fields)
     workspace = "acme",
     now = "2026-11-26T08:00:00+01:00",
     date = "2026-11-26",
+    digest = "main",
+    empty = "post",
+    language = "en",
+    holidays = {},
+    options = {},
+    previous_rows = {},
   }
   for k, v in pairs(fields or {}) do t[k] = v end
   return t

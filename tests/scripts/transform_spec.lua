@@ -58,7 +58,7 @@ describe("transform: rows", function()
       rank = 1, id = i.id, key = "WEB-42", name = "Corriger l'accès — été 🎯", priority = "high",
       state = { id = H.EN_COURS.id, name = "En cours", group = "started" },
       url = "https://app.plane.so/acme/browse/WEB-42/", is_new = false, project = "p1",
-      assignees = {}, target_date = nil, due_in = nil,
+      assignees = {}, target_date = nil, due_in = nil, changes = {},
     }, row)
   end)
 
@@ -128,5 +128,85 @@ describe("transform: rows", function()
     local before = cjson.encode(i)
     T.transform({ i }, H.ctx())
     assert.equal(before, cjson.encode(i))
+  end)
+end)
+
+describe("transform: changes since the previous card", function()
+  local a, b, c = H.issue({ priority = "urgent" }), H.issue({ priority = "high" }), H.issue({ priority = "low" })
+
+  it("says which lower priority a row had, and the rank it moved up from", function()
+    local ctx = H.ctx({ previous = { a.id, b.id, c.id }, previous_rows = {
+      [a.id] = { rank = 2, priority = "high" },   -- raised, moved up
+      [b.id] = { rank = 1, priority = "high" },   -- same priority, moved down
+      [c.id] = { rank = 3, priority = "medium" }, -- lowered: nothing
+    } })
+    local rows = T.transform({ a, b, c }, ctx)
+    assert.same({ priority_from = "high", rank_from = 2 }, rows[1].changes)
+    assert.same({}, rows[2].changes)
+    assert.same({}, rows[3].changes)
+  end)
+
+  it("has no changes for a row that was not on the previous card, nor before any card", function()
+    local rows = T.transform({ a, b }, H.ctx({ previous = { b.id }, previous_rows = { [b.id] = { rank = 1,
+      priority = "none" } } }))
+    assert.same({}, rows[1].changes)
+    assert.is_true(rows[1].is_new)
+    assert.same({ priority_from = "none" }, rows[2].changes)
+    for _, row in ipairs(T.transform({ a, b }, H.ctx())) do assert.same({}, row.changes) end
+  end)
+
+  it("ignores a previous row it cannot read", function()
+    local rows = T.transform({ a }, H.ctx({ previous_rows = { [a.id] = { priority = "huge", rank = "1" } } }))
+    assert.same({}, rows[1].changes)
+  end)
+end)
+
+describe("transform: stale rows (options.stale_days, business days)", function()
+  -- 2026-12-07 is a Monday; 2026-12-08 is made a holiday below.
+  local function stale(updated_at, n, extra)
+    local ctx = H.ctx({ date = "2026-12-10", now = "2026-12-10T08:00:00+01:00", options = { stale_days = n },
+      holidays = { "2026-12-08" } })
+    for k, v in pairs(extra or {}) do ctx[k] = v end
+    return T.transform({ H.issue({ updated_at = updated_at }) }, ctx)[1].stale_days
+  end
+
+  it("is off by default", function()
+    local i = H.issue({ updated_at = "2020-01-01T00:00:00Z" })
+    assert.is_nil(T.transform({ i }, H.ctx())[1].stale_days)
+    assert.is_nil(T.transform({ i }, H.ctx({ options = {} }))[1].stale_days)
+  end)
+
+  it("counts business days to the digest's date: no Saturday, Sunday or holiday", function()
+    -- Thursday 10th: after Fri 4th come Mon 7, (Tue 8 holiday), Wed 9, Thu 10 = 3
+    assert.equal(3, stale("2026-12-04T10:00:00Z", 2))
+    assert.is_nil(stale("2026-12-04T10:00:00Z", 3)) -- more than N, not N
+    -- Thursday 3rd: Fri 4, Mon 7, Wed 9, Thu 10 = 4 (the weekend and the holiday skipped)
+    assert.equal(4, stale("2026-12-03T10:00:00Z", 3))
+    -- without the holiday, Tue 8 counts
+    assert.equal(5, stale("2026-12-03T10:00:00Z", 3, { holidays = {} }))
+    -- updated on the Saturday: Mon 7, Wed 9, Thu 10
+    assert.equal(3, stale("2026-12-05T10:00:00Z", 1))
+    assert.is_nil(stale("2026-12-10T07:00:00Z", 1)) -- today
+    assert.is_nil(stale(cjson.null, 1))
+    assert.is_nil(stale("yesterday", 1))
+  end)
+
+  it("takes the day of updated_at in the digest's time zone (23:30 UTC is the next day in Paris)", function()
+    -- 2026-12-04 23:30 UTC is Saturday 5th 00:30 in Paris: Mon 7, Wed 9, Thu 10 = 3
+    assert.equal(3, stale("2026-12-04T23:30:00Z", 2))
+    assert.equal(3, stale("2026-12-04T23:30:00+00:00", 2))
+    -- in UTC it stays Friday 4th: Mon 7, Wed 9, Thu 10 = 3 too, but Thursday 3rd 23:30 UTC
+    -- is Friday in Paris (3) and Thursday in UTC (4)
+    assert.equal(3, stale("2026-12-03T23:30:00Z", 2))
+    assert.equal(4, stale("2026-12-03T23:30:00Z", 2, { now = "2026-12-10T08:00:00Z" }))
+  end)
+
+  it("refuses a stale_days that is not a whole number of at least 1", function()
+    for _, v in ipairs({ 0, -1, 1.5, "three", "0", "2.5", true }) do
+      assert.has_error(function() stale("2026-12-04T10:00:00Z", v) end)
+    end
+    assert.equal(3, stale("2026-12-04T10:00:00Z", 2.0))
+    assert.equal(3, stale("2026-12-04T10:00:00Z", "2")) -- as env CARD_STALE_DAYS gives it
+    assert.is_nil(stale("2026-12-04T10:00:00Z", ""))
   end)
 end)

@@ -138,11 +138,102 @@ static void test_load(void) {
   expect_error("return { states = { { group = 'doing' } } }", "group \"doing\" is not one of");
 }
 
+static const struct opt *opt_find(const struct digest *d, const char *name) {
+  for (size_t i = 0; i < d->noptions; i++)
+    if (!strcmp(d->options[i].name, name)) return &d->options[i];
+  return NULL;
+}
+
+/* options: the top level's merged with each digest's, key by key; plain values only */
+static void test_options(void) {
+  struct config *c = NULL;
+  char err[ERR_LEN] = "";
+  CHECK(load("return { options = { focus = 'Ada', stale_days = 5, ratio = 0.5, strict = true, "
+             "people = { 'Ada', 'Lin' }, weights = { urgent = 3 } }, "
+             "digests = { { name = 'a' }, { name = 'b', options = { focus = 'Lin', extra = false } } } }",
+             &c, err) == 0);
+  if (c) {
+    const struct digest *a = &c->digests[0], *b = &c->digests[1];
+    const struct opt *o;
+    CHECK(a->noptions == 6 && b->noptions == 7);
+    CHECK((o = opt_find(a, "focus")) && o->type == OPT_STR && !strcmp(o->s, "Ada"));
+    CHECK((o = opt_find(b, "focus")) && o->type == OPT_STR && !strcmp(o->s, "Lin"));
+    CHECK((o = opt_find(b, "stale_days")) && o->type == OPT_INT && o->i == 5);
+    CHECK((o = opt_find(a, "ratio")) && o->type == OPT_NUM && o->n == 0.5);
+    CHECK((o = opt_find(b, "extra")) && o->type == OPT_BOOL && !o->b);
+    CHECK(!opt_find(a, "extra"));
+    CHECK((o = opt_find(b, "people")) && o->type == OPT_TABLE && o->nitems == 2 && !o->items[0].name);
+    CHECK((o = opt_find(a, "weights")) && o->type == OPT_TABLE && o->nitems == 1 &&
+          !strcmp(o->items[0].name, "urgent") && o->items[0].i == 3);
+    config_free(c);
+  }
+  c = NULL; /* a digest's table replaces a top-level table whole: the merge is shallow */
+  CHECK(load("return { options = { weights = { urgent = 3, high = 2 } }, "
+             "digests = { { name = 'a', options = { weights = { low = 1 } } } } }", &c, err) == 0);
+  if (c) {
+    const struct opt *o = opt_find(&c->digests[0], "weights");
+    CHECK(o && o->nitems == 1 && !strcmp(o->items[0].name, "low"));
+    config_free(c);
+  }
+  expect_error("return { digests = { { name = 'a' }, { name = 'b', options = { focus = function() end } } } }",
+               ": digests[2].options.focus is a function: options hold strings, numbers, booleans and tables");
+  expect_error("return { options = { people = { 'Ada', function() end } } }", ": options.people[2] is a function");
+  expect_error("return { options = { a = { b = { c = { d = { e = 1 } } } } } }", ": options.a.b.c.d is nested too deep");
+  expect_error("local t = {}; t.t = t; return { options = { loop = t } }", ": options.loop.t.t.t is nested too deep");
+  expect_error("return { options = { 'Ada' } }", ": options has a key that is a number: options are named");
+  expect_error("return { options = { m = { [true] = 1 } } }", ": options.m has a key that is a boolean");
+  expect_error("return { options = 'focus=Ada' }", ": options must be a table of named values");
+}
+
+static const char *teams_id_of(const struct digest *d, const char *who) {
+  for (size_t i = 0; i < d->nmention_ids; i++)
+    if (!strcmp(d->mention_ids[i].who, who)) return d->mention_ids[i].id;
+  return NULL;
+}
+
+static void test_mentions(void) {
+  struct config *c = NULL;
+  char err[ERR_LEN] = "";
+  CHECK(load("return { mentions = 'true', mention_ids = { ['Zoé Martin'] = 'zoe@contoso.example', "
+             "['5b0b4c6e-1f7a-4d0e-9a51-0c1d2e3f4a01'] = '4af68566-94a4-4eb3-94aa-50dc9427067b' }, "
+             "digests = { { name = 'a' }, { name = 'b', mentions = false, mention_ids = {} }, "
+             "{ name = 'c', mentions = 'off' }, { name = 'd', mentions = '' } } }", &c, err) == 0);
+  if (c) {
+    const struct digest *a = &c->digests[0];
+    CHECK(a->mentions == 1 && a->nmention_ids == 2);
+    CHECK_STR(teams_id_of(a, "Zoé Martin"), "zoe@contoso.example");
+    CHECK_STR(teams_id_of(a, "5b0b4c6e-1f7a-4d0e-9a51-0c1d2e3f4a01"), "4af68566-94a4-4eb3-94aa-50dc9427067b");
+    CHECK(c->digests[1].mentions == 0 && c->digests[1].nmention_ids == 0); /* a digest's table replaces */
+    CHECK(c->digests[2].mentions == 0);
+    CHECK(c->digests[3].mentions == 1); /* "" is unset: the top level's */
+    config_free(c);
+  }
+  c = NULL; /* off by default */
+  CHECK(load("return {}", &c, err) == 0);
+  if (c) {
+    CHECK(c->digests[0].mentions == 0 && c->digests[0].nmention_ids == 0);
+    config_free(c);
+  }
+  expect_error("return { mentions = 'maybe' }", ": mentions = \"maybe\" must be true or false");
+  expect_error("return { mentions = 1 }", ": mentions must be true or false, not a number");
+  expect_error("return { mention_ids = 'zoe@contoso.example' }", ": mention_ids must be a table");
+  expect_error("return { mention_ids = { 'zoe@contoso.example' } }", ": mention_ids keys must be Plane user ids");
+  expect_error("return { mention_ids = { Zoe = 'zoe' } }",
+               ": mention_ids [\"Zoe\"] = \"zoe\" is neither a UPN (name@domain) nor an Entra object id");
+  expect_error("return { mention_ids = { Zoe = 'zoe martin@contoso.example' } }", "is neither a UPN");
+  expect_error("return { mention_ids = { Zoe = '<at>x@y</at>' } }", "is neither a UPN");
+  expect_error("return { mention_ids = { Zoe = true } }", ": mention_ids [\"Zoe\"] must be a string");
+  expect_error("return { digests = { { name = 'a', mention_ids = { Zoe = '@contoso.example' } } } }",
+               ": digests[1]: mention_ids [\"Zoe\"]");
+}
+
 int main(void) {
   test_hour();
   test_days();
   test_tz();
   test_date();
   test_load();
+  test_options();
+  test_mentions();
   return CHECK_DONE();
 }

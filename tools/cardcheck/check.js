@@ -51,7 +51,37 @@ function envelopeProblems(env) {
   }
   if (c.type !== "AdaptiveCard") out.push(`content.type: "${c.type}", expected "AdaptiveCard"`);
   if (c.version !== "1.2") out.push(`content.version: "${c.version}", expected "1.2"`);
-  if (c.msteams !== undefined) keys(c.msteams, ["width"], "content.msteams");
+  if (c.msteams !== undefined) {
+    keys(c.msteams, ["width", "entities"], "content.msteams");
+    if (c.msteams.entities !== undefined) mentionProblems(c, out);
+  }
+  return out;
+}
+
+// msteams.entities as Microsoft documents them for incoming webhooks: mentions
+// {type: "mention", text: "<at>Name</at>", mentioned: {id, name}}, each text found verbatim
+// in a TextBlock of the card (Teams reads mentions nowhere else).
+function mentionProblems(c, out) {
+  const ents = c.msteams.entities;
+  if (!Array.isArray(ents)) return out.push("content.msteams.entities: expected a list");
+  const texts = [];
+  (function walk(v) {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== "object") return;
+    if (v.type === "TextBlock" && typeof v.text === "string") texts.push(v.text);
+    for (const k of Object.keys(v)) if (k !== "msteams") walk(v[k]);
+  })(c.body);
+  ents.forEach((e, i) => {
+    const where = `content.msteams.entities[${i}]`;
+    if (!e || typeof e !== "object" || Array.isArray(e)) return out.push(`${where}: expected an object`);
+    for (const k of Object.keys(e)) if (!["type", "text", "mentioned"].includes(k)) out.push(`${where}: unknown property "${k}"`);
+    if (e.type !== "mention") out.push(`${where}.type: expected "mention"`);
+    if (typeof e.text !== "string" || !/^<at>.+<\/at>$/.test(e.text)) out.push(`${where}.text: expected <at>Name</at>`);
+    else if (!texts.some((t) => t.includes(e.text))) out.push(`${where}.text: in no TextBlock`);
+    const m = e.mentioned;
+    if (!m || typeof m !== "object" || typeof m.id !== "string" || !m.id || typeof m.name !== "string")
+      out.push(`${where}.mentioned: expected {id, name}`);
+  });
   return out;
 }
 

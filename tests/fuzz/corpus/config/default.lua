@@ -13,15 +13,25 @@ return {
   -- Teams
   teams_webhook_url = env("TEAMS_WEBHOOK_URL"),          -- secret
 
+  -- Network (docs/network.md, "Corporate networks"): a proxy URL per destination, or ""
+  -- for none; nil: the standard variables (https_proxy, NO_PROXY). A CA file adds PEM
+  -- CAs to the system's for that destination.
+  plane_proxy = env("PLANE_PROXY"),
+  teams_proxy = env("TEAMS_PROXY"),
+  plane_ca_file = env("PLANE_CA_FILE"),
+  teams_ca_file = env("TEAMS_CA_FILE"),
+
   -- Schedule
   hour = env("NOTIFICATION_HOUR", "08:00"),
   days = env("NOTIFICATION_DAYS", "daily"),
   timezone = env("TZ"),                                  -- nil: the system's local time
+  holidays = env("NOTIFICATION_HOLIDAYS"),               -- dates with no digest: 2026-12-25,2027-01-01
 
   -- Behaviour
   max_retries = env("MAX_RETRIES", "3"),
   rate_limit = env("PLANE_RATE_LIMIT", "60"),
   limit = env("DIGEST_LIMIT", "10"),
+  language = env("CARD_LANGUAGE", "en"),                 -- the card's words: en, fr (card.lua)
   state_file = env("STATE_FILE", ".state.json"),
   metrics_file = env("METRICS_FILE"),                    -- Prometheus text file, or nil
   log_level = env("LOG_LEVEL", "info"),
@@ -35,4 +45,8 @@ return {
     { id = "318803e3-f0ce-4dbf-b0b4-beb1cfba9e81", name = "Backlog", group = "backlog" },
   },
   empty = "post",                                        -- or "skip": no card when nothing matches
+
+  -- Settings for your own scripts, handed to them as ctx.options (strings, numbers,
+  -- booleans and tables of them); a digest's own options replace these key by key.
+  -- options = { first_label = "customer", stale_days = 5, people = { "Ada Lovelace" } },
 }

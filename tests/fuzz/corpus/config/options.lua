@@ -1,0 +1,1 @@
+return { workspace = "acme", options = { first_label = "customer", stale_days = 5, ratio = 0.5, strict = true, people = { "Ada", "Lin" }, weights = { urgent = 3, nested = { deep = { "x" } } } }, digests = { { name = "a" }, { name = "b", options = { first_label = "incident", f = function() end } } } }
