@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "loop_uv.h"
+#include "net.h"
 
 struct http_req {
   struct http *h;
@@ -25,6 +26,7 @@ struct http_req {
   size_t body_out;     /* request body bytes written to the server (after any tunnel and TLS) */
   int has_body;
   char ca_setting[32];
+  char proxy_shown[160]; /* the configured proxy, credentials redacted; "" for none or the environment's */
   http_cb cb;
   void *ud;
   struct http_req *prev, *next;
@@ -187,6 +189,8 @@ static void describe_failure(struct http_req *r, CURLcode code, long connect_cod
     snprintf(out, n, "the proxy asked for credentials (%.120s): give them in the proxy URL "
              "(http://user:password@host:port), or check the ones given", what);
   else if (connect_code >= 300) snprintf(out, n, "the proxy refused the tunnel (%.160s)", what);
+  else if (code == CURLE_COULDNT_CONNECT && r->proxy_shown[0])
+    snprintf(out, n, "the proxy %.120s cannot be reached (%.160s)", r->proxy_shown, what);
   else if (is_cert_error(code) && r->ca_setting[0])
     snprintf(out, n, "%.160s: set %s to your CA's PEM file", what, r->ca_setting);
   else snprintf(out, n, "%.200s", what);
@@ -300,6 +304,7 @@ int http_start(struct http *h, const struct http_request *q, http_cb cb, void *u
     curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
   }
   snprintf(r->ca_setting, sizeof r->ca_setting, "%s", q->ca_setting ? q->ca_setting : "");
+  if (q->proxy && q->proxy[0]) net_redact_proxy(q->proxy, r->proxy_shown, sizeof r->proxy_shown);
   if (!strcmp(q->method, "POST")) {
     r->has_body = q->body_len > 0;
     curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);

@@ -4,6 +4,7 @@ the fake Plane, and certificates from throw-away CAs made by openssl."""
 import json
 import os
 import shutil
+import socket
 import unittest
 
 from common import NetCase, FakeTeams, TOKEN
@@ -99,6 +100,15 @@ class TestRefusedTunnel(TeamsOverTLS):
         self.assertEqual(len(px.connects), 1)  # not retried
         self.assertNotIn("retry 1 of", p.stderr)
         self.assert_refused_then_posts(p, "SSL certificate problem")
+
+    def test_a_proxy_that_does_not_answer_is_named_without_its_credentials(self):
+        with socket.socket() as s:  # a port nobody listens on
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        p = self.once(TEAMS_PROXY=f"http://me:{PROXY_SECRET}@127.0.0.1:{port}")
+        self.assertIn(f"the proxy http://(redacted)@127.0.0.1:{port} cannot be reached (", p.stderr)
+        self.assertNotIn(PROXY_SECRET, p.stderr + json.dumps(self.state()) + json.dumps(self.log_lines()))
+        self.assert_refused_then_posts(p, "cannot post to Teams")
 
     def test_a_bad_proxy_setting_is_a_configuration_error_without_its_credentials(self):
         for bad in (f"proxy.corp:3128", f"ftp://me:{PROXY_SECRET}@proxy.corp:21", f"http://me:{PROXY_SECRET}@p:1\nX: y"):
