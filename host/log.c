@@ -81,12 +81,15 @@ void log_clear_secrets(void) {
 }
 
 /* A Plane API key is plane_api_ followed by 32 hex digits; a webhook signature
- * travels as sig=... in a query string. Both are cut even when not registered. */
+ * travels as sig=... in a query string. Both are cut even when not registered. At least
+ * PLANE_KEY_MIN characters after the prefix: "plane_api_token", the setting's own name
+ * that the errors tell the user to check, is not a key. */
+#define PLANE_KEY_MIN 16
 static size_t token_like(const char *s) {
   if (!strncmp(s, "plane_api_", 10)) {
     size_t n = 10;
     while (isalnum((unsigned char)s[n])) n++;
-    return n > 10 ? n : 0;
+    return n >= 10 + PLANE_KEY_MIN ? n : 0;
   }
   if (!strncmp(s, "sig=", 4)) {
     size_t n = 4;

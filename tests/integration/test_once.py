@@ -119,6 +119,9 @@ class TestPlaneErrors(NetCase):
         p = self.once(PLANE_API_TOKEN="plane_api_ffffffffffffffffffffffffffffffff")
         self.assertEqual(p.returncode, 1)
         self.assertIn("Plane rejected the API key (403 Given API token is not valid)", p.stderr)
+        # the setting it names is the setting's name, not mangled by the key redaction
+        self.assertIn("check plane_api_token (revoked", p.stderr)
+        self.assertIn("check plane_api_token (revoked", self.state()["last_error"])
         # the project, its states, its issues and its members are asked side by side, once each: no retry
         self.assertEqual(len(self.plane.requests), 8)
         self.assertEqual(len({(r[1], str(sorted(r[2].items()))) for r in self.plane.requests}), 8)

@@ -119,12 +119,20 @@ static void test_json_escaping(void) {
   free(text);
 }
 
+/* The setting's name, which errors tell the user to check, is not a key; a key is. */
+static void test_setting_name_is_not_a_key(void) {
+  char *r = log_redact("check plane_api_token (revoked?); key plane_api_0123456789abcdef seen");
+  CHECK_STR(r, "check plane_api_token (revoked?); key plane_api_…(redacted) seen");
+  free(r);
+}
+
 int main(void) {
   if (!mkdtemp(dir)) return 2;
   log_set_level(LOG_INFO);
   test_json_lines_and_redaction();
   test_rotation();
   test_redact_signature();
+  test_setting_name_is_not_a_key();
   test_many_secrets();
   test_overlapping_secrets();
   test_json_escaping();
