@@ -38,6 +38,12 @@ class TestPackaging(unittest.TestCase):
         names = set(re.findall(r"^#?([A-Z_]+)=", text, re.M))
         self.assertLessEqual(names, self.config_variables(), "a variable config.lua does not read")
 
+    def test_readme_lists_every_variable_of_the_shipped_config(self):
+        text = read("README.md")
+        for var in sorted(self.config_variables()):
+            with self.subTest(var=var):
+                self.assertRegex(text, rf"(?m)^\| `[^|]*\b{var}\b", f"{var} missing from README's table")
+
     def test_env_example_fits_the_image_and_the_systemd_unit(self):
         text = read(".env.example")
         # the image and the unit set these; an EnvironmentFile= line would override the unit's
