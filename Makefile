@@ -25,7 +25,7 @@ DEB_TEST := valgrind faketime chromium fonts-noto-color-emoji fonts-droid-fallba
 # -Werror: on for the test builds (build-asan always, build under the test targets)
 WERROR ?= OFF
 
-.PHONY: all build build-asan deps deps-build deps-lua deps-test demo preview bench test test-lua test-unit \
+.PHONY: all build build-asan deps deps-build deps-lua deps-test demo preview screenshots bench test test-lua test-unit \
   test-integration test-valgrind test-container test-kubernetes deps-kubernetes test-install test-fuzz build-fuzz fuzz lint clean docker-build docker-up docker-down \
   docker-logs docker-reload docker-status
 
@@ -61,7 +61,7 @@ deps-test: deps-build deps-lua
 	  npm ci --prefix tools/cardcheck --no-audit --no-fund --loglevel=error
 
 # A goal that installs (demo, preview, bench, test*) builds only after deps-build.
-ifneq ($(filter demo preview bench test%,$(MAKECMDGOALS)),)
+ifneq ($(filter demo preview screenshots bench test%,$(MAKECMDGOALS)),)
 build build-asan: deps-build
 endif
 
@@ -104,6 +104,18 @@ preview: build deps-test
 	    --screenshot=$(BUILD)/preview.png file://$(CURDIR)/$(BUILD)/preview.html >/dev/null 2>&1; rm -rf $$profile; \
 	  echo "screenshot: $(BUILD)/preview.png"; fi
 	@echo "open $(BUILD)/preview.html in a browser"
+
+# make screenshots: the pictures in docs/ redone after a change of the card or a variant:
+# preview-en.png and preview-fr.png (the default card), gallery-<variant>.png (each of
+# examples/scripts/). Look at them before committing.
+GALLERY := $(notdir $(wildcard examples/scripts/*))
+screenshots: build deps-test
+	@$(MAKE) preview CARD_LANGUAGE=en >/dev/null && cp $(BUILD)/preview.png docs/preview-en.png
+	@$(MAKE) preview CARD_LANGUAGE=fr >/dev/null && cp $(BUILD)/preview.png docs/preview-fr.png
+	@for e in $(GALLERY); do \
+	  CARD_LANGUAGE=en $(MAKE) preview EXAMPLE=$$e >/dev/null && cp $(BUILD)/preview.png docs/gallery-$$e.png || exit 1; \
+	done
+	@echo "screenshots: docs/preview-en.png docs/preview-fr.png $(foreach e,$(GALLERY),docs/gallery-$(e).png)"
 
 lint: deps-lua
 	luacheck -q scripts host tests/scripts config.lua examples/config.lua examples/scripts
