@@ -91,7 +91,9 @@ time_t sched_next(const struct digest *d, const struct sched_view *v, time_t now
     /* minute by minute (wall clocks and DST make arithmetic unreliable), but a day that
      * is not the digest's, or a holiday, is skipped whole */
     time_t t = now - now % 60 + 60;
-    time_t end = now + (8 + (time_t)d->nholidays) * 24 * 3600;
+    /* a week, and a week more for each holiday (it may cost a weekly digest its week) */
+    size_t weeks = 1 + (d->nholidays < 60 ? d->nholidays : 60);
+    time_t end = now + (time_t)(weeks * 7 + 1) * 24 * 3600;
     while (!found && t < end) {
       struct tm tm;
       localtime_r(&t, &tm);

@@ -26,6 +26,6 @@ int sched_holiday(const struct digest *d, time_t now);
 int sched_due(const struct digest *d, const struct sched_view *v, time_t now);
 /** Seconds to sleep before checking again (1 .. SCHED_MAX_SLEEP). */
 int sched_sleep(const struct digest *d, const struct sched_view *v, time_t now);
-/** The next instant the digest will be due (0 if none within 8 days plus one day per
- *  holiday: in practice never). */
+/** The next instant the digest will be due (0 if none within a week plus a week per
+ *  holiday, at most 60: in practice never). */
 time_t sched_next(const struct digest *d, const struct sched_view *v, time_t now);

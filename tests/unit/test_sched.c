@@ -128,6 +128,16 @@ static void test_holiday_list_that_ends(void) {
   CHECK(sched_next(&d, &v, at("2026-12-23T09:00:00+01:00")) == at("2026-12-24T08:00:00+01:00"));
 }
 
+static void test_weekly_digest_over_holidays(void) {
+  /* a Monday digest, three Mondays off in a row: the next is four weeks away */
+  char *holidays[] = {"2026-12-07", "2026-12-14", "2026-12-21"};
+  struct digest d = paris(9, 0, 1u << 1);
+  d.holidays = holidays, d.nholidays = 3;
+  struct sched_view v = {0};
+  v.last_success = at("2026-11-30T09:00:01+01:00");
+  CHECK(sched_next(&d, &v, at("2026-11-30T10:00:00+01:00")) == at("2026-12-28T09:00:00+01:00"));
+}
+
 static void test_holiday_on_a_daylight_saving_change(void) {
   char *spring[] = {"2026-03-29"}; /* 02:00 CET jumps to 03:00 CEST */
   struct digest d = paris(2, 30, DAYS_ALL);
@@ -176,6 +186,7 @@ int main(void) {
   test_holiday_on_a_monday();
   test_holiday_list_that_ends();
   test_holiday_on_a_daylight_saving_change();
+  test_weekly_digest_over_holidays();
   test_sleep_is_bounded();
   test_iso();
   return CHECK_DONE();
