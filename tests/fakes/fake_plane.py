@@ -53,9 +53,11 @@ class FakePlane(Loopback):
         self.latency = latency
         self.offsets = False          # datetimes as +05:30 instead of Z
         self.gzip = True
-        self.max_per_page = 1000
+        self.max_per_page = 1000      # Plane's get_per_page maximum: more is a 400 naming it
         self.forced = []              # answers to give before the normal ones: dicts, see force()
+        self.rates = []               # X-RateLimit-* to send instead of the real ones, see force_rate()
         self.requests = []            # (method, path, query, headers) of every request
+        self.arrivals = []            # time.time() of each request's arrival, as in requests
         self.throttled = 0
         self.history = {}             # api key -> arrival times (the sliding window)
         self.cache = False            # benchmarks: encode each page once (the data must not change)
@@ -72,6 +74,21 @@ class FakePlane(Loopback):
             for _ in range(times):
                 self.forced.append({"status": status, "body": body, "headers": headers or {},
                                     "raw": raw, "match": match, "delay": delay})
+
+    def force_rate(self, remaining, reset, times=1, match=None):
+        """The next `times` 200 answers matching `match` (a substring of the path) say
+        X-RateLimit-Remaining: remaining and X-RateLimit-Reset: reset (epoch seconds)."""
+        with self.lock:
+            for _ in range(times):
+                self.rates.append({"remaining": remaining, "reset": reset, "match": match})
+
+    def _rate_headers(self, path, remaining, status):
+        with self.lock:
+            for i, r in enumerate(self.rates):
+                if status == 200 and (r["match"] is None or r["match"] in path):
+                    r = self.rates.pop(i)
+                    return {"X-RateLimit-Remaining": str(r["remaining"]), "X-RateLimit-Reset": str(int(r["reset"]))}
+        return {"X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(int(time.time() + 60))}
 
     def count(self, substring=""):
         with self.lock:
@@ -159,6 +176,7 @@ class FakePlane(Loopback):
         leaves `latency` seconds after the request line arrived (the server's own work included)."""
         with self.lock:
             self.requests.append((method, path, query, dict(headers)))
+            self.arrivals.append(time.time())
         if self.latency:
             spent = time.monotonic() - started if started else 0.0
             time.sleep(max(0.0, self.latency - spent - 0.0005))
@@ -185,32 +203,34 @@ class FakePlane(Loopback):
         wait, remaining = self._throttle(key)
         if wait is not None:
             return 429, THROTTLED, {"Retry-After": str(wait)}
-        rate = {"X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(int(time.time() + 60))}
         forced = self._take_forced(path)
+        status, body = self._route(forced, query, pid, project, what)
+        return status, body, self._rate_headers(path, remaining, status) if not forced else forced["headers"]
+
+    def _route(self, forced, query, pid, project, what):
+        """(status, body) of an authenticated, not throttled request."""
         if forced:
             if forced["delay"]:
                 time.sleep(forced["delay"])
             body = forced["raw"] if forced["raw"] is not None else (forced["body"] if forced["body"] is not None else SERVER_ERROR)
-            return forced["status"], body, forced["headers"]
+            return forced["status"], body
         if pid is None:
             items = [{k: v for k, v in p.items() if k not in ("states", "issues", "members")}
                      for p in self.data["projects"]]
-            status, body = self._page(items, query)
-            return status, body, rate
+            return self._page(items, query)
         if what is None:
-            return 200, {k: v for k, v in project.items() if k not in ("states", "issues", "members")}, rate
+            return 200, {k: v for k, v in project.items() if k not in ("states", "issues", "members")}
         if what == "members":  # a plain list, not paginated
-            return 200, project.get("members", []), rate
+            return 200, project.get("members", [])
         if what == "states":
-            status, body = self._page(project["states"], query)
-            return status, body, rate
+            return self._page(project["states"], query)
         fields = set(query["fields"][0].split(",")) if "fields" in query else None
         expand = set(query["expand"][0].split(",")) if "expand" in query else set()
         ordered = sorted(project["issues"], key=lambda i: i.get("created_at") or "", reverse=True)
         status, body = self._page(ordered, query)
         if status == 200:
             body["results"] = [self._issue(i, project, fields, expand) for i in body["results"]]
-        return status, body, rate
+        return status, body
 
     def _handler(self):
         fake = self
