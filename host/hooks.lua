@@ -15,6 +15,8 @@ local H = {}
 function H.new() return { batch = pages.new() } end
 function H.sample() return { batch = sample() } end
 
+-- {batch, states} -> nothing
+function H.pick_states(a) pages.pick_states(a.batch, a.states) end
 -- {batch} -> {count}
 function H.count(a) return { count = pages.count(a.batch) } end
 

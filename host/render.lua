@@ -5,6 +5,7 @@
 local cjson = require("cjson")
 local cardcheck = require("cardcheck")
 local native = require("host.native")
+local pages = require("pages")
 local states = require("states")
 
 local R = {}
@@ -141,10 +142,10 @@ function R.render(scripts, batch, ctx, budget, skip_empty)
   rawset(ctx, "total", total)
   local t1 = native.clock_ms()
   if #ids == 0 and skip_empty then
-    return { ids = {}, fetched = #batch.issues, matching = total, transform_ms = t1 - t0, card_ms = 0.0 }
+    return { ids = {}, fetched = pages.count(batch), matching = total, transform_ms = t1 - t0, card_ms = 0.0 }
   end
   local env, n = fit(scripts, rows, ctx, budget)
-  return { envelope = env, ids = slice(ids, n), fetched = #batch.issues, matching = total,
+  return { envelope = env, ids = slice(ids, n), fetched = pages.count(batch), matching = total,
     transform_ms = t1 - t0, card_ms = native.clock_ms() - t1 }
 end
 
