@@ -178,8 +178,6 @@ function P.add_issues_page(batch, pid, body, where)
   for _, issue in ipairs(results) do
     add_issue(batch, issue, project_id(issue, pid))
   end
-  results = nil
-  collectgarbage("collect")
   return more, cursor, count
 end
 
