@@ -123,9 +123,9 @@ class Bench:
             teams.stop()
 
     @staticmethod
-    def floor(data, latency, pages):
-        """What the fake server itself takes for `pages` sequential pages, asked by the
-        smallest possible client (Python, one keep-alive connection, no decoding)."""
+    def floor(data, latency, pages, per_page=1000):
+        """What the fake server itself takes for `pages` sequential pages of per_page, asked
+        by the smallest possible client (Python, one keep-alive connection, no decoding)."""
         import http.client
         plane = FakePlane(data, tokens=(TOKEN,), rate_limit=100000, latency=latency)
         plane.cache = True
@@ -133,7 +133,8 @@ class Bench:
         pid = data["projects"][0]["id"]
         try:
             c = http.client.HTTPConnection("127.0.0.1", plane.port)
-            path = f"/api/v1/workspaces/acme/projects/{pid}/issues/?per_page=100&expand=state&cursor=100:%d:0"
+            path = (f"/api/v1/workspaces/acme/projects/{pid}/issues/?per_page={per_page}&expand=state"
+                    f"&cursor={per_page}:%d:0")
             for i in range(pages):  # warm the server's cache
                 c.request("GET", path % i, headers={"X-API-Key": TOKEN, "Accept-Encoding": "gzip"})
                 c.getresponse().read()
@@ -146,28 +147,30 @@ class Bench:
             plane.stop()
 
     def run_big_fast(self):
-        print("1. 10,000 issues (100 pages), 20 ms per response, PLANE_RATE_LIMIT=6000", flush=True)
+        print("1. 10,000 issues, 20 ms per response, PLANE_RATE_LIMIT=6000", flush=True)
         data = synthetic(1, 10000)
         res = self.sync(data, 0.020, 6000, 6000, self.runs)
-        bound = 100 * 0.020
-        floor = self.floor(data, 0.020, 100)
+        pages = res[0][4] - 3  # less the project, its states and its members
+        bound = pages * 0.020
+        floor = self.floor(data, 0.020, pages, 10000 // pages)
         walls = [r[0] for r in res]
         med = statistics.median(walls)
-        self.row("10k issues: wall time", spread(walls, lambda v: f"{v:.2f} s"),
-                 f"≤ {bound * 1.1:.2f} s (100 × 20 ms + 10 %)", "met" if med <= bound * 1.1 else f"missed: +{med / bound - 1:.1%}")
-        self.row("10k issues: the fake server's own floor (100 pages, minimal client)", f"{floor:.2f} s",
+        self.row(f"10k issues ({pages} pages): wall time", spread(walls, lambda v: f"{v:.2f} s"),
+                 f"≤ {bound * 1.1:.2f} s ({pages} × 20 ms + 10 %)",
+                 "met" if med <= bound * 1.1 else f"missed: +{med / bound - 1:.1%}")
+        self.row(f"10k issues: the fake server's own floor ({pages} pages, minimal client)", f"{floor:.2f} s",
                  f"plane-teams within 10 % of it: ≤ {floor * 1.1:.2f} s",
                  f"{'met' if med <= floor * 1.1 else 'missed'}: +{med / floor - 1:.1%}")
         cpus = [r[1] for r in res]
         self.row("10k issues: CPU (user+sys)", spread(cpus, lambda v: f"{v:.2f} s"), "< 0.5 s",
                  "met" if statistics.median(cpus) < 0.5 else "missed")
         rss = [r[2] / 1024 for r in res]
-        self.row("10k issues: peak RSS", spread(rss, lambda v: f"{v:.1f} MB"), "< 15 MB",
+        self.row("10k issues: peak RSS (posting)", spread(rss, lambda v: f"{v:.1f} MiB"), "< 15 MiB",
                  "met" if statistics.median(rss) < 15 else "missed")
         anon = [r[5] / 1024 for r in res]
-        self.row("10k issues: peak private (anonymous) memory", spread(anon, lambda v: f"{v:.1f} MB"),
+        self.row("10k issues: peak private (anonymous) memory", spread(anon, lambda v: f"{v:.1f} MiB"),
                  "(RSS less the shared library pages)", "")
-        self.row("10k issues: requests", str(res[0][4]), "100 pages + project + states", "")
+        self.row("10k issues: requests per sync", str(res[0][4]), "pages + project, states, members", "")
 
     def run_big_limited(self):
         print("2. the same under the default 60/min, against a server enforcing 60/min (about a minute a run)",
@@ -179,11 +182,12 @@ class Bench:
         n = res[0][4]
         # a sliding 60 s window (Plane's throttle): the first 60 at page speed, then each
         # further request when the one 60 places before it left the window
-        bound = 60.0 + (n - 60) * 0.020
+        bound = 60.0 + (n - 60) * 0.020 if n > 60 else (n - 3) * 0.020  # else: the pages one after another
         med = statistics.median(walls)
         self.row("60/min: wall time", spread(walls, lambda v: f"{v:.1f} s"),
                  f"≤ {bound * 1.05:.1f} s (sliding-window bound {bound:.1f} s + 5 %)",
                  "met" if med <= bound * 1.05 else f"missed by {med / bound - 1:.0%}")
+        self.row("60/min: requests per sync", str(n), "", "")
         self.row("60/min: 429 answers provoked", str(sum(r[3] for r in res)), "0",
                  "met" if sum(r[3] for r in res) == 0 else "missed")
 

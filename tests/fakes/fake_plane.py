@@ -58,6 +58,7 @@ class FakePlane(Loopback):
         self.rates = []               # X-RateLimit-* to send instead of the real ones, see force_rate()
         self.requests = []            # (method, path, query, headers) of every request
         self.arrivals = []            # time.time() of each request's arrival, as in requests
+        self.rate_given = []          # time.time() when each force_rate() answer was made
         self.throttled = 0
         self.history = {}             # api key -> arrival times (the sliding window)
         self.cache = False            # benchmarks: encode each page once (the data must not change)
@@ -75,18 +76,23 @@ class FakePlane(Loopback):
                 self.forced.append({"status": status, "body": body, "headers": headers or {},
                                     "raw": raw, "match": match, "delay": delay})
 
-    def force_rate(self, remaining, reset, times=1, match=None):
-        """The next `times` 200 answers matching `match` (a substring of the path) say
-        X-RateLimit-Remaining: remaining and X-RateLimit-Reset: reset (epoch seconds)."""
+    def force_rate(self, remaining, reset, times=1, match=None, after=0):
+        """The next `times` 200 answers matching `match` (a substring of the path), after
+        `after` such answers, say X-RateLimit-Remaining: remaining and X-RateLimit-Reset:
+        reset (epoch seconds). self.rate_given lists when each of them was made."""
         with self.lock:
             for _ in range(times):
-                self.rates.append({"remaining": remaining, "reset": reset, "match": match})
+                self.rates.append({"remaining": remaining, "reset": reset, "match": match, "after": after})
 
     def _rate_headers(self, path, remaining, status):
         with self.lock:
             for i, r in enumerate(self.rates):
                 if status == 200 and (r["match"] is None or r["match"] in path):
+                    if r["after"] > 0:
+                        r["after"] -= 1
+                        break
                     r = self.rates.pop(i)
+                    self.rate_given.append(time.time())
                     return {"X-RateLimit-Remaining": str(r["remaining"]), "X-RateLimit-Reset": str(int(r["reset"]))}
         return {"X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(int(time.time() + 60))}
 

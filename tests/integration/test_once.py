@@ -153,15 +153,14 @@ class TestServerPacing(NetCase):
     def test_nothing_leaves_before_reset(self):
         self.plane.max_per_page = 100
         reset = int(time.time()) + 3
-        self.plane.force_rate(0, reset, match="/work-items/")  # the first page of issues
+        # the second page of issues says so: the other chains are done by then
+        self.plane.force_rate(0, reset, match="/work-items/", after=1)
         p = self.once("--dry-run")
         self.assertEqual(p.returncode, 0, p.stderr)
-        reqs = list(zip(self.plane.requests, self.plane.arrivals))
-        first = next(k for k, (r, _) in enumerate(reqs) if r[1].endswith("/work-items/")
-                     and r[2]["per_page"] == ["100"])
-        later = reqs[first + 1:]  # whatever left after that page was asked: none before Reset
-        self.assertEqual([r[2].get("cursor") for r, _ in later if r[1].endswith("/work-items/")],
-                         [["100:1:0"], ["100:2:0"]])
+        self.assertEqual(len(self.plane.rate_given), 1)
+        given = self.plane.rate_given[0]
+        later = [(r, t) for r, t in zip(self.plane.requests, self.plane.arrivals) if t > given]
+        self.assertEqual([r[2].get("cursor") for r, _ in later], [["100:2:0"]])  # the third page
         self.assertTrue(all(t >= reset for _, t in later), (reset, [(r[1], t) for r, t in later]))
         self.assertEqual(p.stderr.count("X-RateLimit-Remaining: 0"), 1)
         self.assertNoSecrets(p.stderr)
