@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "batch.h"
 #include "config.h"
@@ -14,6 +15,9 @@
 #include "script.h"
 
 #define MAX_BYTES ((size_t)64 << 20)
+/* Plane's default and maximum page size in its code (both editions); a server with a
+ * lower maximum says so in a 400, and its N is remembered (server_refused_per_page). */
+#define PER_PAGE 1000
 #define ISSUE_FIELDS                                                                          \
   "id,name,sequence_id,priority,state,project,assignees,labels,start_date,target_date,"     \
   "created_at,updated_at,completed_at,parent,estimate_point,type_id"
@@ -54,6 +58,7 @@ enum route { ROUTE_UNKNOWN, ROUTE_WORK_ITEMS, ROUTE_ISSUES };
 struct server {
   char *base;
   enum route route;
+  int per_page; /* what its lists are asked with: PER_PAGE, or the maximum it stated */
   struct server *next;
 };
 
@@ -69,6 +74,7 @@ struct job {
   int via_issues; /* the issues request in flight used issues/, not work-items/ */
   char **subs;    /* the cycles or modules whose issues come next, and which one */
   size_t nsubs, sub;
+  int per_page;   /* the per_page of the request in flight (paged lists) */
   struct retry retry;
   struct http_req *req;
   char where[400];
@@ -200,6 +206,7 @@ static struct server *server_for(struct plane *p, const char *base) {
     if (!strcmp(sv->base, base)) return sv;
   struct server *sv = xcalloc(1, sizeof *sv);
   sv->base = xstrdup(base);
+  sv->per_page = PER_PAGE;
   sv->next = p->servers;
   p->servers = sv;
   return sv;
@@ -308,6 +315,18 @@ static const char *const paths[] = {"", "states/", "work-items/", "members/", "l
 
 static int paged(enum phase ph) { return ph != PH_PROJECT && ph != PH_MEMBERS && ph != PH_CYCLES && ph != PH_DONE; }
 
+/* The per_page of a list's next request: a cursor keeps the page size it was made with
+ * (Plane's cursor is "per_page:page:is_prev", and the page is counted in that size);
+ * the first page asks the server's. */
+static int page_size(const struct job *j) {
+  if (j->cursor[0]) {
+    char *end;
+    long v = strtol(j->cursor, &end, 10);
+    if (end != j->cursor && *end == ':' && v > 0 && v <= PER_PAGE * 10) return (int)v;
+  }
+  return j->f->server->per_page;
+}
+
 static char *job_url(struct job *j) {
   const struct digest *d = j->f->d;
   if (j->phase == PH_LIST) {
@@ -324,7 +343,10 @@ static char *job_url(struct job *j) {
   struct buf u;
   buf_init(&u);
   buf_printf(&u, "%s%s", d->base_url, j->where + 4);
-  if (paged(j->phase)) buf_adds(&u, "?per_page=100");
+  if (paged(j->phase)) { /* every paginated list: one place for its page size */
+    j->per_page = page_size(j);
+    buf_printf(&u, "?per_page=%d", j->per_page);
+  }
   if (j->phase == PH_ISSUES) buf_adds(&u, "&expand=state&fields=" ISSUE_FIELDS);
   if (j->phase == PH_CYCLE_ISSUES || j->phase == PH_MODULE_ISSUES) buf_adds(&u, "&fields=id");
   if (j->phase == PH_CYCLES) buf_adds(&u, "?cycle_view=current");
@@ -458,6 +480,29 @@ static void job_accept(struct job *j, const struct http_response *res) {
   job_advance(j, &pi);
 }
 
+/* Plane's 400 for a page size above the server's maximum ("Invalid per_page value. Cannot
+ * exceed N."): 1 when the list's first page is to be asked again with N, remembered for
+ * the server for the process's life (logged once); 0 when the answer is another 400. A
+ * cursor's own page size refused is not retried: the server made that cursor. */
+static int server_refused_per_page(struct job *j, const struct http_response *res) {
+  static const char said[] = "Cannot exceed ";
+  char detail[200];
+  if (!paged(j->phase) || res->status != 400 || j->cursor[0]) return 0;
+  body_detail(res->body, detail, sizeof detail);
+  const char *at = strstr(detail, said);
+  if (!strstr(detail, "per_page") || !at) return 0;
+  char *end;
+  long n = strtol(at + sizeof said - 1, &end, 10);
+  if (end == at + sizeof said - 1 || n < 1 || n >= j->per_page) return 0;
+  struct server *sv = j->f->server;
+  if (n < sv->per_page) {
+    log_info(j->f->d->name, LF(LF_S("endpoint", j->where), LF_N("per_page", (double)n)),
+             "%s: this Plane allows at most %ld items a page; asking %ld from now on", j->where, n, n);
+    sv->per_page = (int)n;
+  }
+  return 1;
+}
+
 /* A 4xx that ends the chain: the sync fails, except for the issues route of a server
  * before v1.1.0 (Plane's 404 on work-items/: use issues/; the projects asked side by side
  * may each get that 404 before the first one is known) and for the members (a warning). */
@@ -471,6 +516,7 @@ static void job_refused(struct job *j, const struct http_response *res) {
     f->server->route = ROUTE_ISSUES;
     return;
   }
+  if (server_refused_per_page(j, res)) return;
   plane_describe_error(res->status, res->body, j->where, why, sizeof why);
   if (res->status >= 300 && res->status < 400 && res->redirect_host[0])
     snprintf(why + strlen(why), sizeof why - strlen(why), " (it points to %s; redirects are not followed)",
@@ -491,12 +537,33 @@ static void job_refused(struct job *j, const struct http_response *res) {
   fail(f, "%s", why);
 }
 
+/* Plane's X-RateLimit-Remaining 0 (another client may share the key): nothing more with
+ * this key before its X-RateLimit-Reset (epoch seconds), said once per pause. A Reset
+ * in the past or missing waits nothing; one more than RESET_CAP s ahead waits RESET_CAP
+ * (a clock or a header gone wrong must not stop the daemon for hours). */
+#define RESET_CAP 120
+static void server_pacing(struct job *j, const struct http_response *res) {
+  char *end;
+  long left = strtol(res->rate_remaining, &end, 10);
+  if (!res->rate_remaining[0] || *end || left > 0) return;
+  double reset = strtod(res->rate_reset, &end);
+  if (!res->rate_reset[0] || *end || !isfinite(reset)) return;
+  double wait = reset - (double)time(NULL);
+  if (wait <= 0) return;
+  if (wait > RESET_CAP) wait = RESET_CAP;
+  if (limiter_pause(j->f->lm, now_ms() + wait * 1000.0))
+    log_info(j->f->d->name, LF(LF_S("endpoint", j->where), LF_N("wait_s", wait)),
+             "Plane says this API key has no request left (X-RateLimit-Remaining: 0); the next "
+             "waits %.0f s, until its X-RateLimit-Reset", wait);
+}
+
 static void job_response(struct http_response *res, void *ud) {
   struct job *j = ud;
   struct plane_fetch *f = j->f;
   char why[ERR_LEN];
   j->in_flight = 0;
   j->req = NULL;
+  if (!res->transport_error) server_pacing(j, res); /* before the place frees for another */
   limiter_release(f->lm);
   f->st.request_ms += res->ms;
   if (f->failed) goto done;

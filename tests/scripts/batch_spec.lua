@@ -148,6 +148,55 @@ describe("batch: the configured states", function()
   end)
 end)
 
+describe("batch: issues dropped as their pages come (a sync)", function()
+  local configured = { { name = "Todo" }, { group = "started" } }
+  local st = { { id = "s1", name = "Todo", group = "unstarted" }, { id = "s2", name = "Doing", group = "started" },
+    { id = "s3", name = "Done", group = "completed" } }
+  local issues = { { id = "a", state = "s1" }, { id = "b", state = { id = "s3" } }, { id = "c", state = { id = "s2" } },
+    { id = "d", state = "s9" } }
+
+  local function ids(b)
+    local out = {}
+    for _, i in ipairs(b.issues) do out[#out + 1] = i.id end
+    return out
+  end
+
+  it("keeps only the issues a configured state picks once the states are known, counting all", function()
+    local b = pages.new()
+    pages.pick_states(b, configured)
+    pages.add_states_page(b, "p1", page(st, false), "s")
+    pages.add_issues_page(b, "p1", page(issues, false), "i")
+    assert.same({ "a", "c" }, ids(b))
+    assert.equal(4, pages.count(b))
+    local kept = states.prepare(b, configured)
+    assert.equal(2, #kept)
+  end)
+
+  it("sifts the issues that came before the last page of states", function()
+    local b = pages.new()
+    pages.pick_states(b, configured)
+    pages.add_issues_page(b, "p1", page(issues, false), "i")
+    pages.add_states_page(b, "p1", page({ st[1] }, true), "s")
+    assert.equal(4, #b.issues) -- the states are not all known yet: nothing dropped
+    pages.add_states_page(b, "p1", page({ st[2], st[3] }, false), "s")
+    assert.same({ "a", "c" }, ids(b))
+    pages.add_issues_page(b, "p1", page({ { id = "b", state = "s2" } }, false), "i")
+    assert.same({ "a", "c", "b" }, ids(b)) -- a dropped id that comes back picked is kept
+  end)
+
+  it("drops nothing without configured states to pick, or in a project that lists no states", function()
+    local b = pages.new()
+    pages.add_states_page(b, "p1", page(st, false), "s")
+    pages.add_issues_page(b, "p1", page(issues, false), "i")
+    assert.equal(4, #b.issues)
+    b = pages.new()
+    pages.pick_states(b, configured)
+    pages.add_states_page(b, "p1", page({}, false), "s")
+    pages.add_issues_page(b, "p1", page(issues, false), "i")
+    assert.equal(4, #b.issues)
+  end)
+end)
+
 describe("batch: saved issue files (preview)", function()
   it("accepts a page or an array, and derives states from the issues", function()
     local s = { id = "s1", name = "Todo", group = "unstarted" }
