@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "hook.h"
+#include "render.h"
 #include "script.h"
 
 struct batch {
@@ -104,6 +106,17 @@ static const struct hook_field DROPPED[] = {
     {"need", HF_STR, offsetof(struct dropped, need), 0, NULL, 0, 0}};
 static const struct hook DROP = {"drop_need", HOOK_FIELDS(DROPPED), NO_FIELDS, 0};
 
+struct picking {
+  int batch;
+  const struct state_sel *states;
+  size_t nstates;
+};
+static const struct hook_field PICKING[] = {
+    {"batch", HF_REF, offsetof(struct picking, batch), 0, NULL, 0, 0},
+    {"states", HF_RECORDS, offsetof(struct picking, states), offsetof(struct picking, nstates),
+     render_state_fields, 3, sizeof(struct state_sel)}};
+static const struct hook PICK = {"pick_states", HOOK_FIELDS(PICKING), NO_FIELDS, 0};
+
 struct saved {
   char *json;
   size_t len;
@@ -138,6 +151,11 @@ void batch_free(struct batch *b) {
 struct script *batch_script(const struct batch *b) { return b->s; }
 
 int batch_ref(const struct batch *b) { return b->ref; }
+
+int batch_pick_states(struct batch *b, const struct state_sel *states, size_t n, char *err) {
+  struct picking in = {b->ref, states, n};
+  return hook_call(b->s, &PICK, &in, NULL, err);
+}
 
 size_t batch_count(const struct batch *b) {
   struct one_batch in = {b->ref};

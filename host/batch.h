@@ -5,11 +5,17 @@
 
 struct script;
 struct batch;
+struct state_sel;
 
 int batch_new(struct script *s, struct batch **out, char *err);
 /** The built-in sample (check and reloads run the scripts on it). */
 int batch_sample(struct script *s, struct batch **out, char *err);
 void batch_free(struct batch *b);
+/** Keep only the issues whose state one of `states` picks (host/states.lua): each
+ *  other issue is dropped as its page is decoded, once its project's states are known.
+ *  batch_count still counts them. */
+int batch_pick_states(struct batch *b, const struct state_sel *states, size_t n, char *err);
+/** The issues the pages carried, kept or dropped. */
 size_t batch_count(const struct batch *b);
 struct script *batch_script(const struct batch *b);
 /** The batch's table in the state (a registry reference), for a hook's argument. */

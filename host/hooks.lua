@@ -16,6 +16,8 @@ local H = {}
 function H.new() return { batch = pages.new() } end
 function H.sample() return { batch = sample() } end
 
+-- {batch, states} -> nothing
+function H.pick_states(a) pages.pick_states(a.batch, a.states) end
 -- {batch} -> {count}
 function H.count(a) return { count = pages.count(a.batch) } end
 
@@ -24,7 +26,14 @@ local function paged(more, cursor, count)
 end
 
 -- {batch, pid, body, where} -> {has_next, next_cursor, count}
-function H.add_issues_page(a) return paged(pages.add_issues_page(a.batch, a.pid, a.body, a.where)) end
+-- The page's body and the issues dropped from it go at once, before the next page comes:
+-- the peak holds one page, not the garbage of several.
+function H.add_issues_page(a)
+  local out = paged(pages.add_issues_page(a.batch, a.pid, a.body, a.where))
+  rawset(a, "body", nil)
+  collectgarbage("collect")
+  return out
+end
 function H.add_states_page(a) return paged(pages.add_states_page(a.batch, a.pid, a.body, a.where)) end
 -- {batch, body, where} -> {has_next, next_cursor, count}
 function H.add_projects_page(a) return paged(pages.add_projects_page(a.batch, a.body, a.where)) end

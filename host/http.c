@@ -22,6 +22,7 @@ struct http_req {
   size_t max_bytes;
   int too_big;
   char retry_after[64];
+  char rate_remaining[24], rate_reset[24];
   char errbuf[CURL_ERROR_SIZE];
   size_t body_out;     /* request body bytes written to the server (after any tunnel and TLS) */
   int has_body;
@@ -126,17 +127,24 @@ static size_t on_write(char *ptr, size_t size, size_t n, void *ud) {
   return len;
 }
 
+/* The value of a header line "Name: value" when it is `name` (lower case, with its
+ * colon), trimmed into out; else out is left as it is. */
+static void header_value(const char *line, size_t len, const char *name, char *out, size_t n) {
+  size_t nl = strlen(name);
+  if (len <= nl || strncasecmp(line, name, nl)) return;
+  const char *v = line + nl;
+  size_t vl = len - nl;
+  while (vl && isspace((unsigned char)*v)) v++, vl--;
+  while (vl && isspace((unsigned char)v[vl - 1])) vl--;
+  snprintf(out, n, "%.*s", (int)vl, v);
+}
+
 static size_t on_header(char *ptr, size_t size, size_t n, void *ud) {
   struct http_req *r = ud;
   size_t len = size * n;
-  static const char name[] = "retry-after:";
-  if (len > sizeof name - 1 && !strncasecmp(ptr, name, sizeof name - 1)) {
-    const char *v = ptr + sizeof name - 1;
-    size_t vl = len - (sizeof name - 1);
-    while (vl && isspace((unsigned char)*v)) v++, vl--;
-    while (vl && isspace((unsigned char)v[vl - 1])) vl--;
-    snprintf(r->retry_after, sizeof r->retry_after, "%.*s", (int)vl, v);
-  }
+  header_value(ptr, len, "retry-after:", r->retry_after, sizeof r->retry_after);
+  header_value(ptr, len, "x-ratelimit-remaining:", r->rate_remaining, sizeof r->rate_remaining);
+  header_value(ptr, len, "x-ratelimit-reset:", r->rate_reset, sizeof r->rate_reset);
   return len;
 }
 
@@ -215,6 +223,8 @@ static void finish(struct http_req *r, CURLcode code) {
   res.ms = (double)total_us / 1000.0;
   res.sent = went_out(r, code, res.proxy_status);
   snprintf(res.retry_after, sizeof res.retry_after, "%s", r->retry_after);
+  snprintf(res.rate_remaining, sizeof res.rate_remaining, "%s", r->rate_remaining);
+  snprintf(res.rate_reset, sizeof res.rate_reset, "%s", r->rate_reset);
   if (code != CURLE_OK) {
     res.transport_error = 1;
     res.permanent = is_cert_error(code);

@@ -28,6 +28,8 @@ struct http_response {
   char *body;          /* NUL-terminated, decoded (gzip) */
   size_t len;
   char retry_after[64];/* the Retry-After header, if any */
+  char rate_remaining[24]; /* X-RateLimit-Remaining and X-RateLimit-Reset (Plane), if any */
+  char rate_reset[24];
   int transport_error; /* no answer: connect, TLS, timeout, reset, size cap */
   int sent;            /* request body bytes were written to the server itself (through any tunnel
                           and TLS): a POST may have been applied */

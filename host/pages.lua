@@ -87,11 +87,45 @@ end
 P.page = page
 
 function P.new()
-  return { issues = {}, seen = {}, projects = {}, states = {} }
+  return { issues = {}, seen = {}, projects = {}, states = {}, fetched = 0 }
 end
 
+-- The issues the pages carried (those dropped as they came included).
 function P.count(batch)
-  return #batch.issues
+  return batch.fetched
+end
+
+-- A sync (not a saved one) keeps only the issues whose state a configured state picks:
+-- each is dropped as its page is decoded, once its project's states are all known
+-- (issues that came before them are sifted when the last states page comes).
+function P.pick_states(batch, configured)
+  batch.configured = configured
+end
+
+-- For a project whose states are all known: state id -> rank (host/states.lua), or nil
+-- when nothing is to be dropped (no configured states, a project that lists none).
+local function ranks_of(batch, p)
+  if not batch.configured or not p.states_done or #p.states == 0 then return nil end
+  if not p.ranks then p.ranks = require("states").state_ranks(p.states, batch.configured) end
+  return p.ranks
+end
+
+local function state_id(issue)
+  local s = issue.state
+  if type(s) == "table" then return s.id end
+  return s
+end
+
+-- Drop the issues of project pid that no configured state picks.
+local function sift(batch, pid)
+  local ranks = ranks_of(batch, batch.projects[pid])
+  if not ranks then return end
+  local kept, seen = {}, batch.seen
+  for _, issue in ipairs(batch.issues) do
+    if issue.project ~= pid or ranks[state_id(issue)] then kept[#kept + 1] = issue
+    else seen[issue.id] = nil end
+  end
+  batch.issues = kept
 end
 
 function P.project(batch, pid)
@@ -114,6 +148,9 @@ local project_id = P.project_id
 
 function P.add_issue(batch, issue, pid)
   if batch.seen[issue.id] then return end
+  batch.fetched = batch.fetched + 1
+  local ranks = batch.configured and ranks_of(batch, project(batch, pid))
+  if ranks and not ranks[state_id(issue)] then return end -- never shown: not kept
   batch.seen[issue.id] = true
   local p = issue.project
   if type(p) == "table" then
@@ -147,7 +184,8 @@ end
 
 function P.add_states_page(batch, pid, body, where)
   local results, more, cursor, count = page(body, where)
-  local states = project(batch, pid).states
+  local p = project(batch, pid)
+  local states = p.states
   for _, s in ipairs(results) do
     states[#states + 1] = {
       id = s.id,
@@ -155,6 +193,10 @@ function P.add_states_page(batch, pid, body, where)
       color = type(s.color) == "string" and s.color or nil,
       group = type(s.group) == "string" and s.group or "",
     }
+  end
+  if not more then
+    p.states_done = true
+    sift(batch, pid)
   end
   return more, cursor, count
 end

@@ -19,6 +19,7 @@ struct limiter {
   int in_flight;
   double *expires; /* answered requests: monotonic ms when their place frees, ascending */
   size_t nexpires, cap;
+  double paused_until; /* monotonic ms: the server said no request is left before then */
   struct waiter *head, *tail;
   uint64_t wake;
   struct loop *loop;
@@ -46,6 +47,10 @@ static void pump(void *ud) {
   while (lm->head) {
     double now = now_ms();
     prune(lm, now);
+    if (lm->paused_until > now) {
+      lm->wake = delay_start(lm->loop, (uint64_t)(lm->paused_until - now) + 1, pump, lm);
+      return;
+    }
     if (lm->in_flight + (int)lm->nexpires >= lm->limit) {
       if (lm->nexpires) { /* else: an answer will pump */
         lm->wake = delay_start(lm->loop, (uint64_t)(lm->expires[0] - now) + 1, pump, lm);
@@ -97,6 +102,13 @@ void limiter_forget(struct limiter *lm, void *ud) {
       pp = &(*pp)->next;
     }
   }
+}
+
+int limiter_pause(struct limiter *lm, double until_ms) {
+  if (until_ms <= lm->paused_until || until_ms <= now_ms()) return 0;
+  lm->paused_until = until_ms;
+  if (lm->head) pump(lm);
+  return 1;
 }
 
 int limiter_limit(const struct limiter *lm) { return lm->limit; }

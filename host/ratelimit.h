@@ -1,7 +1,8 @@
 /* A client-side rate limit: at most `limit` requests in any 60 s. A request takes its
  * place when it leaves and keeps it until 60 s after its answer came back, so a server
- * that counts arrivals never sees more than `limit`. One limiter per key (for Plane:
- * base URL and API key), kept in a set. */
+ * that counts arrivals never sees more than `limit`. A server's own word that the key
+ * has nothing left (limiter_pause) holds every request of the key until then. One
+ * limiter per key (for Plane: base URL and API key), kept in a set. */
 #pragma once
 #include "loop.h"
 
@@ -25,5 +26,9 @@ void limiter_acquire(struct limiter *lm, void (*cb)(void *ud), void *ud);
 /** The request of a place was answered (or never left): its place frees in 60 s.
  *  Waiting callbacks may run from this call. */
 void limiter_release(struct limiter *lm);
+/** The server said the key has no request left before until_ms (monotonic): no place
+ *  is given before then. 1 when that pauses the key longer than it was (a new pause,
+ *  for the caller to log), else 0. */
+int limiter_pause(struct limiter *lm, double until_ms);
 /** Drop every wait of ud: its callbacks will not run. */
 void limiter_forget(struct limiter *lm, void *ud);

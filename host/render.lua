@@ -6,6 +6,7 @@ local cjson = require("cjson")
 local cardcheck = require("cardcheck")
 local native = require("host.native")
 local needs = require("needs")
+local pages = require("pages")
 local states = require("states")
 
 local R = {}
@@ -208,12 +209,12 @@ function R.render(scripts, batch, ctx, budget, skip_empty)
   rawset(ctx, "total", total)
   local t1 = native.clock_ms()
   if #ids == 0 and skip_empty then
-    return result({ ids = {}, fetched = #batch.issues, matching = total, transform_ms = t1 - t0,
+    return result({ ids = {}, fetched = pages.count(batch), matching = total, transform_ms = t1 - t0,
       card_ms = 0.0 }, R.posted_rows(snap, {}))
   end
   local env, n = fit(scripts, rows, ctx, budget, own)
   ids = slice(ids, n)
-  return result({ envelope = env, ids = ids, fetched = #batch.issues, matching = total,
+  return result({ envelope = env, ids = ids, fetched = pages.count(batch), matching = total,
     transform_ms = t1 - t0, card_ms = native.clock_ms() - t1 }, R.posted_rows(snap, ids))
 end
 

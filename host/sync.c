@@ -243,6 +243,7 @@ static void fetched(int rc, const char *err, const struct plane_stats *st, void 
     failed(sy, err, "error");
     return;
   }
+  script_collect(sy->s); /* what the batch holds, not the pages' garbage, before the render */
   log_debug(sy->d->name, LF(LF_N("plane_requests", st->requests), LF_N("plane_ms", st->wall_ms),
                            LF_N("lua_kb", (double)script_memory_kb(sy->s))),
             "fetched %zu issues with %d requests in %.1f s; the scripts' state holds %zu KiB",
@@ -277,6 +278,11 @@ int sync_start(const struct sync_env *env, struct script *s, const struct digest
   sy->started_at = time(NULL);
   if (batch_new(s, &sy->batch, err) < 0) {
     free(sy);
+    return -1;
+  }
+  /* only the issues the card may show are kept, unless the sync is saved as fetched */
+  if (!o->save && batch_pick_states(sy->batch, d->states, d->nstates, err) < 0) {
+    sync_free(sy);
     return -1;
   }
   if (state_read(d->state_file, &sy->st, &exists, err) < 0) {

@@ -68,11 +68,14 @@ class FakePlane(Loopback):
         self.latency = latency
         self.offsets = False          # datetimes as +05:30 instead of Z
         self.gzip = True
-        self.max_per_page = 1000
+        self.max_per_page = 1000      # Plane's get_per_page maximum: more is a 400 naming it
         self.forced = []              # answers to give before the normal ones: dicts, see force()
         self.deny = set()             # needs' routes answered 403: "labels", "cycles", "modules"
         self.today = None             # a datetime.date for the cycles' views; None: today
+        self.rates = []               # X-RateLimit-* to send instead of the real ones, see force_rate()
         self.requests = []            # (method, path, query, headers) of every request
+        self.arrivals = []            # time.time() of each request's arrival, as in requests
+        self.rate_given = []          # time.time() when each force_rate() answer was made
         self.throttled = 0
         self.history = {}             # api key -> arrival times (the sliding window)
         self.cache = False            # benchmarks: encode each page once (the data must not change)
@@ -81,6 +84,26 @@ class FakePlane(Loopback):
         self.url = f"http://127.0.0.1:{self.port}"
 
     # ---- control ----------------------------------------------------------------
+    def force_rate(self, remaining, reset, times=1, match=None, after=0):
+        """The next `times` 200 answers matching `match` (a substring of the path), after
+        `after` such answers, say X-RateLimit-Remaining: remaining and X-RateLimit-Reset:
+        reset (epoch seconds). self.rate_given lists when each of them was made."""
+        with self.lock:
+            for _ in range(times):
+                self.rates.append({"remaining": remaining, "reset": reset, "match": match, "after": after})
+
+    def _rate_headers(self, path, remaining, status):
+        with self.lock:
+            for i, r in enumerate(self.rates):
+                if status == 200 and (r["match"] is None or r["match"] in path):
+                    if r["after"] > 0:
+                        r["after"] -= 1
+                        break
+                    r = self.rates.pop(i)
+                    self.rate_given.append(time.time())
+                    return {"X-RateLimit-Remaining": str(r["remaining"]), "X-RateLimit-Reset": str(int(r["reset"]))}
+        return {"X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(int(time.time() + 60))}
+
     def force(self, status=500, body=None, headers=None, raw=None, times=1, match=None, delay=0.0):
         """Answer the next `times` matching requests with this instead of the real answer.
         raw: bytes sent as-is (malformed JSON, HTML); match: substring of the path; delay:
@@ -95,6 +118,10 @@ class FakePlane(Loopback):
             return sum(1 for r in self.requests if substring in r[1])
 
     # ---- behaviour ----------------------------------------------------------------
+    def _rated(self, path, remaining, status, body):
+        """An answer with its X-RateLimit-* headers (see force_rate)."""
+        return status, body, self._rate_headers(path, remaining, status)
+
     def _take_forced(self, path):
         with self.lock:
             for i, f in enumerate(self.forced):
@@ -176,6 +203,7 @@ class FakePlane(Loopback):
         leaves `latency` seconds after the request line arrived (the server's own work included)."""
         with self.lock:
             self.requests.append((method, path, query, dict(headers)))
+            self.arrivals.append(time.time())
         if self.latency:
             spent = time.monotonic() - started if started else 0.0
             time.sleep(max(0.0, self.latency - spent - 0.0005))
@@ -206,7 +234,6 @@ class FakePlane(Loopback):
         wait, remaining = self._throttle(key)
         if wait is not None:
             return 429, THROTTLED, {"Retry-After": str(wait)}
-        rate = {"X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(int(time.time() + 60))}
         forced = self._take_forced(path)
         if forced:
             if forced["delay"]:
@@ -217,26 +244,26 @@ class FakePlane(Loopback):
             items = [{k: v for k, v in p.items() if k not in HIDDEN}
                      for p in self.data["projects"]]
             status, body = self._page(items, query)
-            return status, body, rate
+            return self._rated(path, remaining, status, body)
         if what is None:
-            return 200, {k: v for k, v in project.items() if k not in HIDDEN}, rate
+            return self._rated(path, remaining, 200, {k: v for k, v in project.items() if k not in HIDDEN})
         if what in NEED_OF:
             if NEED_OF[what] in self.deny:
                 return 403, NO_PERMISSION, {}
             status, body = self._needs(project, what, sub, query)
-            return status, body, rate
+            return self._rated(path, remaining, status, body)
         if what == "members":  # a plain list, not paginated
-            return 200, project.get("members", []), rate
+            return self._rated(path, remaining, 200, project.get("members", []))
         if what == "states":
             status, body = self._page(project["states"], query)
-            return status, body, rate
+            return self._rated(path, remaining, status, body)
         fields = set(query["fields"][0].split(",")) if "fields" in query else None
         expand = set(query["expand"][0].split(",")) if "expand" in query else set()
         ordered = sorted(project["issues"], key=lambda i: i.get("created_at") or "", reverse=True)
         status, body = self._page(ordered, query)
         if status == 200:
             body["results"] = [self._issue(i, project, fields, expand) for i in body["results"]]
-        return status, body, rate
+        return self._rated(path, remaining, status, body)
 
     # ---- what the scripts' needs read ------------------------------------------------
     def _cycle(self, c):

@@ -63,6 +63,21 @@ def offline_env(**extra):
     return base_env(**{"PLANE_API_TOKEN": None, "TEAMS_WEBHOOK_URL": None, "PLANE_TEAMS_RENDERER": None, **extra})
 
 
+def measured(test, page):
+    """What the measuring script (MEASURE) wrote into the page, read back from Chromium's DOM."""
+    profile = tempfile.mkdtemp(prefix="pt-chromium-")
+    try:
+        dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--window-size=1100,900",
+                              "--virtual-time-budget=5000", "--dump-dom", "file://" + page],
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    test.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
+    m = re.search(r'<pre id="measure">(.*?)</pre>', dom.stdout, re.S)
+    test.assertIsNotNone(m, "the measuring script did not run")
+    return json.loads(htmlmod.unescape(m.group(1)))
+
+
 class TestRendererLookup(Case):
     """--renderer, then PLANE_TEAMS_RENDERER, then the installed data folder; the binary
     never looks for a source tree."""
@@ -254,17 +269,7 @@ class TestWhatTeamsShows(Case):
         html = html.replace("</body>", "<script>var HOSTILE_NAMES = " + names + ";</script>" + MEASURE + "</body>")
         with open(page, "w", encoding="utf-8") as f:
             f.write(html)
-        profile = tempfile.mkdtemp(prefix="pt-chromium-")
-        try:
-            dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--window-size=1100,900",
-                                  "--virtual-time-budget=5000", "--dump-dom", "file://" + page],
-                                 capture_output=True, text=True, timeout=120)
-        finally:
-            shutil.rmtree(profile, ignore_errors=True)
-        self.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
-        m = re.search(r'<pre id="measure">(.*?)</pre>', dom.stdout, re.S)
-        self.assertIsNotNone(m, "the measuring script did not run")
-        return h, json.loads(htmlmod.unescape(m.group(1)))
+        return h, measured(self, page)
 
     def test_every_name_is_shown_exactly_as_written(self):
         h, out = self.render()

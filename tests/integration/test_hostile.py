@@ -85,7 +85,7 @@ class TestHostilePlane(NetCase):
         self.once("--dry-run", PLANE_PROJECT_ID=self.plane.data["projects"][0]["id"])
         second = [r for r in self.plane.requests if r[1].endswith("/work-items/")][1]
         self.assertEqual(second[2]["cursor"], ["x&per_page=1 #"])
-        self.assertEqual(second[2]["per_page"], ["100"])
+        self.assertEqual(second[2]["per_page"], ["1000"])  # not a cursor that names a page size
 
 
 class TestHostileTeams(NetCase):

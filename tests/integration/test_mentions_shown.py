@@ -3,15 +3,10 @@ rendered in headless Chromium by Microsoft's renderer with markdown-it (host/pre
 shows a mention's name in bold). Each name must come out exactly as written."""
 import json
 import os
-import re
-import shutil
-import subprocess
-import tempfile
 import unittest
-import html as htmlmod
 
 from common import Case, record_cards
-from test_browser import CHROMIUM, FLAGS, HAVE_RENDERER, HOSTILE, MARKDOWN, RENDERER, offline_env
+from test_browser import CHROMIUM, HAVE_RENDERER, HOSTILE, MARKDOWN, RENDERER, measured, offline_env
 
 # For each TextBlock holding a mention: its text as shown, and the texts shown in bold.
 MEASURE = r"""
@@ -71,17 +66,7 @@ class TestMentionsShown(Case):
             html = f.read().replace("</body>", MEASURE + "</body>")
         with open(page, "w", encoding="utf-8") as f:
             f.write(html)
-        profile = tempfile.mkdtemp(prefix="pt-chromium-")
-        try:
-            dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--window-size=1100,900",
-                                  "--virtual-time-budget=5000", "--dump-dom", "file://" + page],
-                                 capture_output=True, text=True, timeout=120)
-        finally:
-            shutil.rmtree(profile, ignore_errors=True)
-        self.assertEqual(dom.returncode, 0, dom.stderr[-2000:])
-        m = re.search(r'<pre id="measure">(.*?)</pre>', dom.stdout, re.S)
-        self.assertIsNotNone(m, "the measuring script did not run")
-        blocks = json.loads(htmlmod.unescape(m.group(1)))
+        blocks = measured(self, page)
         by_id = {m["id"]: m["display_name"] for m in sync["projects"][0]["members"]}
         want = [", ".join(by_id[a].replace("\n", " ").replace("\t", " ") for a in i["assignees"])
                 for i in sync["issues"]]

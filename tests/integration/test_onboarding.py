@@ -164,13 +164,14 @@ class TestDiscover(NetCase):
         for i, proj in enumerate(self.plane.data["projects"][3:]):
             proj["id"] = "a0000000-0000-4000-8000-%012d" % i
         self.plane.rate_limit = 1000
+        self.plane.max_per_page = 100  # a server that pages the 108 projects by 100
         p = self.discover("--projects", "DEF", PLANE_RATE_LIMIT="1000")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("workspace acme: 108 projects", p.stdout)
         self.assertIn("P104  Project 104", p.stdout)
         lists = [r for r in self.plane.requests if r[1] == "/api/v1/workspaces/acme/projects/"]
-        self.assertEqual(len(lists), 2)
-        self.assertEqual(lists[1][2].get("cursor"), ["100:1:0"])
+        self.assertEqual([r[2]["per_page"] for r in lists], [["1000"], ["100"], ["100"]])  # one refused
+        self.assertEqual(lists[2][2].get("cursor"), ["100:1:0"])
 
 
 class HtmlServer(Loopback):

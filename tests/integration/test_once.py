@@ -39,7 +39,7 @@ class TestOnceHappyPath(NetCase):
         self.assertTrue(issues)
         method, path, query, headers = issues[0]
         self.assertEqual(headers["X-API-Key"], TOKEN)
-        self.assertEqual(query["per_page"], ["100"])
+        self.assertEqual(query["per_page"], ["1000"])
         self.assertEqual(query["expand"], ["state"])
         self.assertNotIn("description_html", query["fields"][0])
         self.assertIn("gzip", headers["Accept-Encoding"])
@@ -80,9 +80,11 @@ class TestPagination(NetCase):
     data = synthetic(projects=1, issues_per_project=250)
 
     def test_250_issues_over_3_pages(self):
+        self.plane.max_per_page = 100
         p = self.once(DIGEST_LIMIT="500")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(self.plane.count("/work-items/"), 3)
+        # the first ask of 1,000 refused, then 3 pages of 100
+        self.assertEqual(self.plane.count("/work-items/"), 4)
         self.assertIn("250 issues fetched", p.stderr)
         rows = self.posted_rows()
         # 3 of 5 states match (Backlog, Todo, In Progress): 150 issues; all urgent first
@@ -100,6 +102,68 @@ class TestPagination(NetCase):
         p = self.once("--force", DIGEST_LIMIT="20")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.posted_rows(0), self.posted_rows(1))
+
+
+class TestPageSize(NetCase):
+    """per_page=1000 (Plane's maximum in its code), and a server's lower maximum learnt from
+    its 400 and kept for the process's life (docs/network.md, "Page size")."""
+    data = synthetic(projects=1, issues_per_project=10000)
+
+    def setUp(self):
+        super().setUp()
+        self.plane.rate_limit = 100000
+
+    def issue_requests(self):
+        return [r for r in self.plane.requests if r[1].endswith("/work-items/")]
+
+    def test_10000_issues_in_10_requests(self):
+        p = self.once("--dry-run", PLANE_RATE_LIMIT="6000")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("10000 issues fetched", p.stderr)
+        self.assertEqual([r[2]["per_page"] for r in self.issue_requests()], [["1000"]] * 10)
+        self.assertEqual(self.plane.count("/states/"), 1)
+        self.assertEqual(len(self.plane.requests), 13)  # project, states, members, 10 pages
+
+    def test_a_server_with_a_maximum_of_100(self):
+        self.plane.max_per_page = 100
+        p = self.once("--dry-run", PLANE_RATE_LIMIT="6000")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("10000 issues fetched", p.stderr)
+        sizes = [r[2]["per_page"][0] for r in self.issue_requests()]
+        self.assertEqual(sizes, ["1000"] + ["100"] * 100)  # one refused ask, then 100 pages
+        cursors = [r[2].get("cursor", [""])[0] for r in self.issue_requests()[1:]]
+        self.assertEqual(cursors, [""] + ["100:%d:0" % n for n in range(1, 100)])
+        # the states list asked at the same time was refused once too, then never again
+        self.assertEqual([r[2]["per_page"][0] for r in self.plane.requests if r[1].endswith("/states/")],
+                         ["1000", "100"])
+        self.assertEqual(p.stderr.count("allows at most 100 items a page"), 1)
+
+    def test_a_refusal_that_names_no_smaller_size_ends_the_sync(self):
+        self.plane.force(400, body={"detail": "Invalid per_page value. Cannot exceed 1000."}, match="/work-items/")
+        p = self.once("--dry-run", PLANE_RATE_LIMIT="6000")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("Plane answered 400 Invalid per_page value. Cannot exceed 1000.", p.stderr)
+        self.assertEqual(len(self.issue_requests()), 1)
+
+
+class TestServerPacing(NetCase):
+    """X-RateLimit-Remaining: 0 holds every request of the key until X-RateLimit-Reset."""
+    data = synthetic(projects=1, issues_per_project=250)
+
+    def test_nothing_leaves_before_reset(self):
+        self.plane.max_per_page = 100
+        reset = int(time.time()) + 3
+        # the second page of issues says so: the other chains are done by then
+        self.plane.force_rate(0, reset, match="/work-items/", after=1)
+        p = self.once("--dry-run")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(self.plane.rate_given), 1)
+        given = self.plane.rate_given[0]
+        later = [(r, t) for r, t in zip(self.plane.requests, self.plane.arrivals) if t > given]
+        self.assertEqual([r[2].get("cursor") for r, _ in later], [["100:2:0"]])  # the third page
+        self.assertTrue(all(t >= reset for _, t in later), (reset, [(r[1], t) for r, t in later]))
+        self.assertEqual(p.stderr.count("X-RateLimit-Remaining: 0"), 1)
+        self.assertNoSecrets(p.stderr)
 
 
 class TestTwoProjects(NetCase):

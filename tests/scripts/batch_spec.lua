@@ -9,16 +9,8 @@ local sample = require("sample")
 local saved = require("saved")
 local states = require("states")
 
-local function page(results, more, cursor)
-  return cjson.encode({ results = results, next_page_results = more, next_cursor = cursor or "100:1:0",
-    count = #results })
-end
-
-local function err_of(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert.is_false(ok)
-  return e
-end
+local hostspec = require("hostspec")
+local page, err_of = hostspec.page, hostspec.err_of
 
 describe("batch: Plane pages", function()
   it("adds issues once by id and reports the cursor", function()
@@ -145,6 +137,55 @@ describe("batch: the configured states", function()
     local s = { id = "zz", name = "A faire", group = "unstarted" }
     local i = H.issue({ project = "p9", state = s })
     assert.same({ i.id .. "@2" }, prepared({ i }, {}))
+  end)
+end)
+
+describe("batch: issues dropped as their pages come (a sync)", function()
+  local configured = { { name = "Todo" }, { group = "started" } }
+  local st = { { id = "s1", name = "Todo", group = "unstarted" }, { id = "s2", name = "Doing", group = "started" },
+    { id = "s3", name = "Done", group = "completed" } }
+  local issues = { { id = "a", state = "s1" }, { id = "b", state = { id = "s3" } }, { id = "c", state = { id = "s2" } },
+    { id = "d", state = "s9" } }
+
+  local function ids(b)
+    local out = {}
+    for _, i in ipairs(b.issues) do out[#out + 1] = i.id end
+    return out
+  end
+
+  it("keeps only the issues a configured state picks once the states are known, counting all", function()
+    local b = pages.new()
+    pages.pick_states(b, configured)
+    pages.add_states_page(b, "p1", page(st, false), "s")
+    pages.add_issues_page(b, "p1", page(issues, false), "i")
+    assert.same({ "a", "c" }, ids(b))
+    assert.equal(4, pages.count(b))
+    local kept = states.prepare(b, configured)
+    assert.equal(2, #kept)
+  end)
+
+  it("sifts the issues that came before the last page of states", function()
+    local b = pages.new()
+    pages.pick_states(b, configured)
+    pages.add_issues_page(b, "p1", page(issues, false), "i")
+    pages.add_states_page(b, "p1", page({ st[1] }, true), "s")
+    assert.equal(4, #b.issues) -- the states are not all known yet: nothing dropped
+    pages.add_states_page(b, "p1", page({ st[2], st[3] }, false), "s")
+    assert.same({ "a", "c" }, ids(b))
+    pages.add_issues_page(b, "p1", page({ { id = "b", state = "s2" } }, false), "i")
+    assert.same({ "a", "c", "b" }, ids(b)) -- a dropped id that comes back picked is kept
+  end)
+
+  it("drops nothing without configured states to pick, or in a project that lists no states", function()
+    local b = pages.new()
+    pages.add_states_page(b, "p1", page(st, false), "s")
+    pages.add_issues_page(b, "p1", page(issues, false), "i")
+    assert.equal(4, #b.issues)
+    b = pages.new()
+    pages.pick_states(b, configured)
+    pages.add_states_page(b, "p1", page({}, false), "s")
+    pages.add_issues_page(b, "p1", page(issues, false), "i")
+    assert.equal(4, #b.issues)
   end)
 end)
 

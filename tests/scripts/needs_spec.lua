@@ -8,16 +8,8 @@ local pages = require("pages")
 local sample = require("sample")
 local saved = require("saved")
 
-local function page(results, more, cursor)
-  return cjson.encode({ results = results, next_page_results = more, next_cursor = cursor or "100:1:0",
-    count = #results })
-end
-
-local function err_of(fn, ...)
-  local ok, e = pcall(fn, ...)
-  assert.is_false(ok)
-  return e
-end
+local hostspec = require("hostspec")
+local page, err_of = hostspec.page, hostspec.err_of
 
 local ALL = { labels = true, cycles = true, modules = true }
 

@@ -1,4 +1,4 @@
-/* The rate limiter: places, waits, forgetting, a new limit. */
+/* The rate limiter: places, waits, forgetting, a new limit, a server's pause. */
 #include "check.h"
 #include "loop.h"
 #include "ratelimit.h"
@@ -37,12 +37,36 @@ static void test_release_keeps_the_place(struct loop *l) {
   limiters_free(set); /* the wait is dropped with its wake-up */
 }
 
+/* A pause (the server said nothing is left) holds every wait, even with places free,
+ * until it ends; a shorter or past pause changes nothing. */
+static double started_at;
+static double ran_at;
+static void stamp(void *ud) {
+  (void)ud;
+  ran_at = now_ms();
+}
+static void test_pause_holds_until_its_end(struct loop *l) {
+  struct limiters *set = limiters_new(l);
+  struct limiter *lm = limiters_get(set, "k", 100);
+  started_at = now_ms();
+  CHECK(limiter_pause(lm, started_at + 150) == 1);
+  CHECK(limiter_pause(lm, started_at + 50) == 0);  /* not longer: no new pause */
+  CHECK(limiter_pause(lm, started_at - 10) == 0);  /* in the past */
+  limiter_acquire(lm, stamp, NULL);
+  CHECK(ran_at == 0);
+  loop_run(l);
+  CHECK(ran_at >= started_at + 150);
+  limiter_release(lm);
+  limiters_free(set);
+}
+
 int main(void) {
   struct loop *l = NULL;
   char err[ERR_LEN];
   CHECK(loop_open(&l, err) == 0);
   test_forget_then_release(l);
   test_release_keeps_the_place(l);
+  test_pause_holds_until_its_end(l);
   loop_close(l);
   return CHECK_DONE();
 }
