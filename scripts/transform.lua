@@ -58,17 +58,17 @@ local function local_day(v, ctx)
   return minutes // 1440
 end
 
--- options.stale_days: nil (off) or a whole number of business days, at least 1.
+-- options.stale_days: nil, false, "" or 0 (off), or a whole number of business days.
 local function stale_limit(ctx)
   local n = type(ctx.options) == "table" and ctx.options.stale_days or nil
   if n == nil or n == false or n == "" then return nil end
   if type(n) == "string" and n:match("^%d+$") then n = math.tointeger(tonumber(n)) end -- env CARD_STALE_DAYS
   if math.type(n) ~= "integer" and type(n) == "number" and n == math.floor(n) then n = math.tointeger(n) end
-  if math.type(n) ~= "integer" or n < 1 then
-    error(string.format("options.stale_days must be a whole number of working days (1 or more), not %q",
+  if math.type(n) ~= "integer" or n < 0 then
+    error(string.format("options.stale_days must be a whole number of working days (0 for off), not %q",
       tostring(n)), 0)
   end
-  return n
+  return n > 0 and n or nil
 end
 
 -- Business days (no Saturday, Sunday or ctx.holidays) from the issue's last update to

@@ -76,7 +76,7 @@ class TestCardActs(NetCase):
     def test_bad_stale_days_or_mentions_are_configuration_errors(self):
         p = self.run_pt("check", env=self.env(CARD_STALE_DAYS="soon"))
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn('options.stale_days must be a whole number of working days (1 or more), not "soon"', p.stderr)
+        self.assertIn('options.stale_days must be a whole number of working days (0 for off), not "soon"', p.stderr)
         p = self.run_pt("check", env=self.env(CARD_MENTIONS="maybe"))
         self.assertEqual(p.returncode, 2)
         self.assertIn('mentions = "maybe" must be true or false (or 1/0, yes/no, on/off) (set by CARD_MENTIONS)',

@@ -174,6 +174,8 @@ describe("transform: stale rows (options.stale_days, business days)", function()
     local i = H.issue({ updated_at = "2020-01-01T00:00:00Z" })
     assert.is_nil(T.transform({ i }, H.ctx())[1].stale_days)
     assert.is_nil(T.transform({ i }, H.ctx({ options = {} }))[1].stale_days)
+    assert.is_nil(T.transform({ i }, H.ctx({ options = { stale_days = 0 } }))[1].stale_days)
+    assert.is_nil(T.transform({ i }, H.ctx({ options = { stale_days = "0" } }))[1].stale_days)
   end)
 
   it("counts business days to the digest's date: no Saturday, Sunday or holiday", function()
@@ -201,8 +203,8 @@ describe("transform: stale rows (options.stale_days, business days)", function()
     assert.equal(4, stale("2026-12-03T23:30:00Z", 2, { now = "2026-12-10T08:00:00Z" }))
   end)
 
-  it("refuses a stale_days that is not a whole number of at least 1", function()
-    for _, v in ipairs({ 0, -1, 1.5, "three", "0", "2.5", true }) do
+  it("refuses a stale_days that is not a whole number (0 is off)", function()
+    for _, v in ipairs({ -1, 1.5, "three", "-1", "2.5", true }) do
       assert.has_error(function() stale("2026-12-04T10:00:00Z", v) end)
     end
     assert.equal(3, stale("2026-12-04T10:00:00Z", 2.0))
