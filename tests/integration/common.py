@@ -236,6 +236,15 @@ class Daemon:
         start = self.checks()
         self.wait_for(lambda: self.checks() >= start + n, timeout)
 
+    def wait_checked_after(self, text, timeout=30):
+        """Wait for a check of the schedule logged after the first line holding text: the
+        check that follows that event (a sync's end is followed by one at once)."""
+        def checked():
+            lines = self.text().splitlines()
+            at = next((i for i, line in enumerate(lines) if text in line), None)
+            return at is not None and any("schedule checked" in line for line in lines[at + 1:])
+        self.wait_for(checked, timeout)
+
     def wait_checked_at(self, at, timeout=30):
         """Wait for a check of the schedule at fake time `at` ("YYYY-MM-DD HH:MM:SS") or later."""
         self.wait_for(lambda: any(line[:19] >= at for line in self.text().splitlines()
