@@ -196,6 +196,16 @@ class TestCrashes(DaemonCase):
         self.state()
         self.assertLessEqual(len(self.teams.requests), 1)
 
+    def test_a_temporary_file_of_a_killed_write_is_removed_at_the_next_start(self):
+        stale = self.write(".state.json.tmp-k1LL3d", '{"last_sync": "2026-11-26T08:0')  # half-written
+        other = self.write(".other.json.tmp-k1LL3d", "")  # another state file's
+        d = self.daemon("2026-11-26 07:00:00", TZ="Europe/Paris")
+        d.wait_for("running")
+        self.assertFalse(os.path.exists(stale))
+        self.assertTrue(os.path.exists(other))
+        self.assertEqual(d.stop(), 0)
+        self.assertFalse(os.path.exists(self.path("state.json")))  # nothing to write yet
+
     def test_corrupt_state_is_moved_aside_and_nothing_is_sent_today(self):
         with open(self.path("state.json"), "w") as f:
             f.write('{"last_sync": "2026-11-26T08:00:0')
