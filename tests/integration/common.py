@@ -193,7 +193,12 @@ def wait_until(what, timeout=30, message="the condition"):
 
 
 class Daemon:
-    """plane-teams run with a fake clock read from a file the test can rewrite."""
+    """plane-teams run with a fake clock read from a file the test can rewrite.
+
+    speed moves the monotonic clock too (libfaketime), so the daemon's HTTP timeouts (10 s to
+    connect, 30 s a request) last 10/speed and 30/speed real seconds: at 60, a fake that a
+    loaded machine keeps from answering for half a second is a genuine timeout. Let a daemon
+    talk to the fakes at speed 1, and use a fast clock (or set_clock) where it only waits."""
 
     def __init__(self, case, start, speed=60, env=None, args=()):
         self.case = case
