@@ -262,10 +262,13 @@ class Daemon:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def signal(self, sig):
+        if sig in (_signal.SIGTERM, _signal.SIGINT):
+            self.stopping = True  # stop() then only waits: a second signal means "now"
         self.proc.send_signal(sig)
 
     def stop(self, timeout=20):
-        if self.proc.poll() is None:
+        """SIGTERM (unless the test sent a stop signal already), then the exit code."""
+        if self.proc.poll() is None and not getattr(self, "stopping", False):
             self.proc.send_signal(_signal.SIGTERM)
         try:
             rc = self.proc.wait(timeout)
