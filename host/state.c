@@ -1,5 +1,6 @@
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -293,6 +294,37 @@ static void read_pid(int fd, char *pid, size_t n) {
   pid[strcspn(pid, "\n")] = 0;
 }
 
+/* The temporary file of a write (state_write: ".<name>.tmp-" and mkstemp's six characters). */
+static int is_own_tmp(const char *name, const char *prefix, size_t plen) {
+  if (strncmp(name, prefix, plen)) return 0;
+  const char *x = name + plen;
+  size_t n = strspn(x, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+  return n == 6 && !x[n];
+}
+
+/* A write stopped between mkstemp and rename (SIGKILL, a power cut) leaves its temporary
+ * file behind. Called with the lock held: no other process writes this state file, so
+ * every temporary file of it is such a leftover. Regular files only; best effort. */
+static void remove_stale_tmp(const char *path) {
+  char *copy = xstrdup(path);
+  const char *slash = strrchr(path, '/');
+  char *prefix = xasprintf(".%s.tmp-", slash ? slash + 1 : path);
+  size_t plen = strlen(prefix);
+  DIR *d = opendir(dirname(copy));
+  if (!d) goto cleanup;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    struct stat sb;
+    if (!is_own_tmp(e->d_name, prefix, plen)) continue;
+    if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode))
+      unlinkat(dirfd(d), e->d_name, 0);
+  }
+  closedir(d);
+cleanup:
+  free(prefix);
+  free(copy);
+}
+
 int state_lock(const char *path, struct state_lock **out, char *err) {
   char *lpath = xasprintf("%s.lock", path);
   int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -313,6 +345,7 @@ int state_lock(const char *path, struct state_lock **out, char *err) {
   char pid[32];
   int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
   if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)len, 0) < 0) { /* best effort */ }
+  remove_stale_tmp(path);
   struct state_lock *l = xcalloc(1, sizeof *l);
   l->fd = fd;
   l->path = lpath;

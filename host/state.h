@@ -46,8 +46,9 @@ void state_rows_free(struct state_row *rows, size_t n);
 void state_set(char **slot, const char *value);
 
 struct state_lock;
-/** Lock path for this process (a path.lock file, held until unlock or exit).
- *  Returns -2 when another process holds it; err names the file and its pid. */
+/** Lock path for this process (a path.lock file, held until unlock or exit), then remove
+ *  the temporary files of path that a killed write left (state_write's ".name.tmp-XXXXXX").
+ *  Returns -2 when another process holds it (nothing is removed); err names the file and its pid. */
 int state_lock(const char *path, struct state_lock **out, char *err);
 void state_unlock(struct state_lock *l);
 /** Whether a process holds path's lock (path.lock), without taking it for more than an

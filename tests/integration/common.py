@@ -193,7 +193,12 @@ def wait_until(what, timeout=30, message="the condition"):
 
 
 class Daemon:
-    """plane-teams run with a fake clock read from a file the test can rewrite."""
+    """plane-teams run with a fake clock read from a file the test can rewrite.
+
+    speed moves the monotonic clock too (libfaketime), so the daemon's HTTP timeouts (10 s to
+    connect, 30 s a request) last 10/speed and 30/speed real seconds: at 60, a fake that a
+    loaded machine keeps from answering for half a second is a genuine timeout. Let a daemon
+    talk to the fakes at speed 1, and use a fast clock (or set_clock) where it only waits."""
 
     def __init__(self, case, start, speed=60, env=None, args=()):
         self.case = case
@@ -236,6 +241,15 @@ class Daemon:
         start = self.checks()
         self.wait_for(lambda: self.checks() >= start + n, timeout)
 
+    def wait_checked_after(self, text, timeout=30):
+        """Wait for a check of the schedule logged after the first line holding text: the
+        check that follows that event (a sync's end is followed by one at once)."""
+        def checked():
+            lines = self.text().splitlines()
+            at = next((i for i, line in enumerate(lines) if text in line), None)
+            return at is not None and any("schedule checked" in line for line in lines[at + 1:])
+        self.wait_for(checked, timeout)
+
     def wait_checked_at(self, at, timeout=30):
         """Wait for a check of the schedule at fake time `at` ("YYYY-MM-DD HH:MM:SS") or later."""
         self.wait_for(lambda: any(line[:19] >= at for line in self.text().splitlines()
@@ -248,10 +262,13 @@ class Daemon:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def signal(self, sig):
+        if sig in (_signal.SIGTERM, _signal.SIGINT):
+            self.stopping = True  # stop() then only waits: a second signal means "now"
         self.proc.send_signal(sig)
 
     def stop(self, timeout=20):
-        if self.proc.poll() is None:
+        """SIGTERM (unless the test sent a stop signal already), then the exit code."""
+        if self.proc.poll() is None and not getattr(self, "stopping", False):
             self.proc.send_signal(_signal.SIGTERM)
         try:
             rc = self.proc.wait(timeout)

@@ -6,6 +6,7 @@ import random
 import signal
 import time
 import unittest
+from datetime import datetime
 
 from common import NetCase, Daemon, FAKETIME_LIB, base_env, block_text, wait_until
 
@@ -53,23 +54,28 @@ class DaemonCase(NetCase):
 
 class TestSchedule(DaemonCase):
     def test_started_before_the_hour_posts_at_the_hour(self):
-        d = self.daemon("2026-11-26 07:58:30", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
+        d = self.daemon("2026-11-26 07:59:55", speed=1, TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
         self.wait_posted(d, 1)
         self.assertEqual(d.stop(), 0)
-        last = self.state()["last_sync"]
-        self.assertTrue(last.startswith("2026-11-26T08:00:"), last)
-        self.assertTrue(last.endswith("+01:00"), last)
+        st = self.state()
+        self.assertTrue(st["last_attempt"].startswith("2026-11-26T08:00:"), st)
+        self.assertTrue(st["last_sync"].startswith("2026-11-26T08:00:"), st)
+        self.assertTrue(st["last_sync"].endswith("+01:00"), st)
 
     def test_started_after_the_hour_posts_at_once_and_only_once(self):
-        d = self.daemon("2026-11-26 10:00:00", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00", LOG_LEVEL="debug")
+        # at the real rate, like every test that talks to the fakes at length (see the retry test)
+        d = self.daemon("2026-11-26 10:00:00", speed=1, TZ="Europe/Paris", NOTIFICATION_HOUR="08:00", LOG_LEVEL="debug")
         self.wait_posted(d, 1)
-        d.wait_checks(2)  # the scheduler woke up twice more and did not post again
+        d.wait_checked_after("posted ")  # the check after the post, with the state it wrote ...
         self.assertEqual(d.stop(), 0)
-        self.assertEqual(self.posts(), 1)
-        self.assertTrue(self.state()["last_sync"].startswith("2026-11-26T10:00:"))
+        self.assertEqual(self.posts(), 1)  # ... posted nothing more
+        self.assertEqual(d.text().count("sync started"), 1)
+        st = self.state()
+        self.assertTrue(st["last_attempt"].startswith("2026-11-26T10:00:"), st)  # at once
+        self.assertTrue(st["last_sync"].startswith("2026-11-26T10:00:"), st)
 
     def test_restart_after_a_success_posts_nothing(self):
-        d = self.daemon("2026-11-26 08:10:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-26 08:10:00", speed=1, TZ="Europe/Paris")
         self.wait_posted(d, 1)
         d.stop()
         d = self.daemon("2026-11-26 15:00:00", TZ="Europe/Paris", LOG_LEVEL="debug")
@@ -87,15 +93,16 @@ class TestSchedule(DaemonCase):
         self.assertEqual(self.posts(), 0)
 
     def test_down_for_days_posts_one_digest_today(self):
-        d = self.daemon("2026-11-20 09:00:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-20 09:00:00", speed=1, TZ="Europe/Paris")
         self.wait_posted(d, 1)
         d.stop()
-        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris", LOG_LEVEL="debug")
+        d = self.daemon("2026-11-26 09:00:00", speed=1, TZ="Europe/Paris", LOG_LEVEL="debug")
         self.wait_posted(d, 2)
-        d.wait_checks(2)
+        d.wait_checked_after("posted ")
         d.stop()
         self.assertEqual(self.posts(), 2)
-        self.assertTrue(self.state()["last_sync"].startswith("2026-11-26T09:00:"))
+        self.assertEqual(d.text().count("sync started"), 1)  # one digest, not one a day
+        self.assertTrue(self.state()["last_sync"].startswith("2026-11-26T09:00:"), self.state())
 
     def test_clock_step_over_midnight(self):
         d = self.daemon("2026-11-26 23:58:00", TZ="Europe/Paris", NOTIFICATION_HOUR="08:00")
@@ -106,22 +113,36 @@ class TestSchedule(DaemonCase):
         self.assertTrue(self.state()["last_sync"].startswith("2026-11-27T09:0"))
 
     def test_failure_then_retry_15_minutes_later(self):
+        """A failed attempt is tried again 15 minutes after it began, not before. Every exchange
+        with the fakes runs at the real rate: libfaketime speeds up the monotonic clock too, so
+        a fast clock also shortens the daemon's 30 s HTTP timeout (to 0.25 s at x120), and a fake
+        slow to answer on a loaded machine makes a genuine timeout, hence one more failed try.
+        So the daemon that failed stops after its next check, and the quarter of an hour is
+        skipped by starting the next one just before it ends, from the state file."""
         self.teams.force(500, times=2)
-        d = self.daemon("2026-11-26 08:00:00", speed=120, TZ="Europe/Paris", MAX_RETRIES="1")
+        d = self.daemon("2026-11-26 08:00:00", speed=1, TZ="Europe/Paris", MAX_RETRIES="1", LOG_LEVEL="debug")
         d.wait_for("sync failed")
-        st = self.state()
-        self.assertEqual(st["last_sync_status"], "error")
-        self.assertEqual(st["error_count"], 1)
+        failed = self.state()
+        self.assertEqual(failed["last_sync_status"], "error")
+        self.assertEqual(failed["error_count"], 1)
+        d.wait_checked_after("sync failed")  # the check after the failure does not try again
+        after = d.text().split("sync failed", 1)[1]
+        self.assertNotIn("sync started", after)
+        self.assertIn("next check in 60 s", after)
+        self.assertEqual(d.stop(), 0)
+        tries = d.text().count("sync started")
+        d = self.daemon("2026-11-26 08:14:57", speed=1, TZ="Europe/Paris", MAX_RETRIES="1", LOG_LEVEL="debug")
         self.wait_posted(d, 1, timeout=40)
         self.assertEqual(d.stop(), 0)
         st = self.state()
         self.assertEqual(st["last_sync_status"], "success")
         self.assertEqual(st["error_count"], 0)
         self.assertIsNone(st["last_error"])
-        first = [l for l in d.text().splitlines() if "sync started" in l]
-        self.assertEqual(len(first), 2)
-        # the second try came 15 minutes after the first
-        self.assertIn(" 08:15:", first[1])
+        self.assertEqual(tries + d.text().count("sync started"), 2)
+        # the second try began 15 minutes after the first (within the minute that follows)
+        waited = (datetime.fromisoformat(st["last_attempt"]) - datetime.fromisoformat(failed["last_attempt"]))
+        self.assertGreaterEqual(waited.total_seconds(), 15 * 60, (failed, st))
+        self.assertLess(waited.total_seconds(), 16 * 60, (failed, st))
 
 
 class TestCrashes(DaemonCase):
@@ -149,17 +170,41 @@ class TestCrashes(DaemonCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(len(self.teams.requests), 2)
 
+    def leftovers(self):
+        return {f for f in os.listdir(self.dir) if ".tmp-" in f}
+
     def test_random_kills_leave_a_readable_state_and_at_most_one_card(self):
+        """The state file always parses. A kill between a write's temporary file and its rename
+        leaves that file (nothing can remove it then); the next start removes it once it holds
+        the lock, and a clean stop leaves none."""
         rng = random.Random(42)
+        left = set()
         for i in range(12):
             d = Daemon(self, "2026-11-26 09:00:00", speed=1, env=self.env(LOG_FILE="", TZ="Europe/Paris"))
             time.sleep(rng.uniform(0.0, 0.25))
             d.kill9()
             if os.path.exists(self.path("state.json")):
                 self.state()  # always valid JSON, never half-written
-            leftovers = [f for f in os.listdir(self.dir) if ".tmp-" in f]
-            self.assertEqual(leftovers, [], "a temporary file is left behind")
+            if " running (pid" in d.text():  # it held the lock: what the kills before it left is gone
+                self.assertEqual(left & self.leftovers(), set(), "a temporary file of an earlier kill is left behind")
+            left |= self.leftovers()
+        d = self.daemon("2026-11-26 09:00:00", speed=1, TZ="Europe/Paris")
+        d.wait_for("running")
+        self.assertEqual(left & self.leftovers(), set(), "a temporary file of a kill is left behind")
+        d.wait_for(self.settled)  # today's digest is posted, or was perhaps posted by a killed one
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(self.leftovers(), set(), "a temporary file is left behind")
         self.assertLessEqual(len(self.teams.requests), 1)
+
+    def test_a_temporary_file_of_a_killed_write_is_removed_at_the_next_start(self):
+        stale = self.write(".state.json.tmp-k1LL3d", '{"last_sync": "2026-11-26T08:0')  # half-written
+        other = self.write(".other.json.tmp-k1LL3d", "")  # another state file's
+        d = self.daemon("2026-11-26 07:00:00", TZ="Europe/Paris")
+        d.wait_for("running")
+        self.assertFalse(os.path.exists(stale))
+        self.assertTrue(os.path.exists(other))
+        self.assertEqual(d.stop(), 0)
+        self.assertFalse(os.path.exists(self.path("state.json")))  # nothing to write yet
 
     def test_corrupt_state_is_moved_aside_and_nothing_is_sent_today(self):
         with open(self.path("state.json"), "w") as f:
@@ -174,7 +219,7 @@ class TestCrashes(DaemonCase):
         self.assertIn("moved it to", d.text())
         self.assertEqual(self.state()["last_sync_status"], "unknown")
         # the next day is normal again
-        d = self.daemon("2026-11-27 09:00:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-27 09:00:00", speed=1, TZ="Europe/Paris")
         self.wait_posted(d, 1)
         d.stop()
 
@@ -218,7 +263,7 @@ class TestSignals(DaemonCase):
         self.assertEqual(d.stop(), 0)
 
     def test_reload_with_a_bad_config_keeps_the_old_one(self):
-        d = self.daemon("2026-11-26 07:59:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-26 07:59:50", speed=1, TZ="Europe/Paris")
         d.wait_for("running")
         with open(self.path("config.lua")) as f:
             text = f.read()
@@ -342,15 +387,15 @@ class TestStatus(DaemonCase):
         self.assertEqual(p.returncode, 1, p.stdout)
         self.assertIn("not alive: no plane-teams holds", p.stdout)
         self.teams.force(400, body="no", times=100)
-        d = self.daemon("2026-11-26 09:00:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-26 09:00:00", speed=1, TZ="Europe/Paris")
         d.wait_for("sync failed")
         self.assertEqual(self.run_pt("status", env=env).returncode, 1)  # the digest failed …
         p = self.run_pt("status", "--alive", env=env)  # … the daemon is alive
         self.assertEqual(p.returncode, 0, p.stdout)
         self.assertIn(f"alive: plane-teams (pid {d.proc.pid}) holds {self.path('state.json')}.lock", p.stdout)
         self.assertNotIn("last status", p.stdout)
-        time.sleep(0.5)
-        self.assertIn(" running (pid", d.text())  # the probe took nothing from the daemon
+        self.assertEqual(self.run_pt("once", "--force", env=env).returncode, 2)  # the probe took nothing
+        self.assertIsNone(d.proc.poll())                                          # from the daemon
         self.assertEqual(d.stop(), 0)
         p = self.run_pt("status", "--alive", env=env)  # stopped: the lock file stays, unheld
         self.assertEqual(p.returncode, 1, p.stdout)
@@ -392,15 +437,16 @@ class TestHolidays(DaemonCase):
 
     def test_run_posts_nothing_on_a_holiday_and_only_the_next_day(self):
         self.write_state("2026-12-24T08:00:02+01:00")
-        d = self.daemon("2026-12-25 10:00:00", TZ="Europe/Paris", NOTIFICATION_HOLIDAYS=self.HOLIDAYS)
+        d = self.daemon("2026-12-25 10:00:00", TZ="Europe/Paris", NOTIFICATION_HOLIDAYS=self.HOLIDAYS,
+                        LOG_LEVEL="debug")
         d.wait_for("running")
         self.assertIn("next 2026-12-26T08:00:00+01:00", d.text())
         d.wait_for("today (2026-12-25) is one of the digest's holidays: no digest; next 2026-12-26T08:00:00+01:00")
-        time.sleep(3)  # three minutes of fake time past the hour, on the holiday
+        d.wait_checked_at("2026-12-25 10:03:00")  # three minutes past the hour, on the holiday
         self.assertEqual(self.posts(), 0)
         d.set_clock("2026-12-26 07:59:00")
         self.wait_posted(d, 1)
-        time.sleep(2)
+        d.wait_checked_after("posted ")
         self.assertEqual(d.stop(), 0)
         self.assertEqual(self.posts(), 1)  # the holiday's digest is not caught up
         self.assertEqual(d.text().count("is one of the digest's holidays"), 1)  # said once
@@ -471,7 +517,7 @@ class TestPreviousRows(DaemonCase):
             config = f.read()
         self.write("config.lua", config.replace("empty = \"post\",", 'empty = "post", options = { focus = "Ada" },'))
         first = self.plane.data["projects"][0]["issues"][0]
-        d = self.daemon("2026-11-26 08:10:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-26 08:10:00", speed=1, TZ="Europe/Paris")
         self.wait_posted(d, 1)
         self.assertEqual(d.stop(), 0)
         day1 = self.lines(0)
@@ -483,7 +529,7 @@ class TestPreviousRows(DaemonCase):
         self.assertIn(first["id"], day1)
 
         first["priority"] = "low"  # lowered overnight
-        d = self.daemon("2026-11-27 08:10:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-27 08:10:00", speed=1, TZ="Europe/Paris")
         self.wait_posted(d, 2)
         self.assertEqual(d.stop(), 0)
         day2 = self.lines(1)
@@ -499,7 +545,7 @@ class TestPreviousRows(DaemonCase):
         first = self.plane.data["projects"][0]["issues"][0]
         self.write("state.json", json.dumps({"last_sync": "2026-11-25T08:00:00+01:00", "last_sync_status": "success",
                                              "last_issues": [first["id"]], "error_count": 0}))
-        d = self.daemon("2026-11-26 08:10:00", TZ="Europe/Paris")
+        d = self.daemon("2026-11-26 08:10:00", speed=1, TZ="Europe/Paris")
         self.wait_posted(d, 1)
         self.assertEqual(d.stop(), 0)
         self.assertTrue(self.lines(0)[first["id"]].endswith(" was unknown"))

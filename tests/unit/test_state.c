@@ -160,6 +160,51 @@ static void test_lock(void) {
   state_unlock(a);
 }
 
+static int exists_in_dir(const char *name) {
+  char p[300];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  return access(p, F_OK) == 0;
+}
+
+static void touch_in_dir(const char *name) {
+  char p[300];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  FILE *f = fopen(p, "w");
+  if (f) fclose(f);
+}
+
+/* A write killed before its rename leaves ".state.json.tmp-XXXXXX": taking the lock removes
+ * it, and only it; a process that does not get the lock removes nothing. */
+static void test_lock_removes_stale_tmp(void) {
+  struct state_lock *a = NULL;
+  char err[ERR_LEN], p[300];
+  touch_in_dir("..state.json.tmp-a1B2c3");   /* a leftover of .state.json */
+  touch_in_dir("..state.json.tmp-abc");      /* not mkstemp's six characters */
+  touch_in_dir("..other.json.tmp-a1B2c3");   /* another state file's */
+  touch_in_dir(".state.json.tmp-a1B2c3");    /* the leftover of a file named "state.json" */
+  snprintf(p, sizeof p, "%s/..state.json.tmp-dir123", dir);
+  CHECK(mkdir(p, 0700) == 0);                /* not a regular file */
+  CHECK(state_lock(path, &a, err) == 0);
+  CHECK(!exists_in_dir("..state.json.tmp-a1B2c3"));
+  CHECK(exists_in_dir("..state.json.tmp-abc"));
+  CHECK(exists_in_dir("..other.json.tmp-a1B2c3"));
+  CHECK(exists_in_dir(".state.json.tmp-a1B2c3"));
+  CHECK(exists_in_dir("..state.json.tmp-dir123"));
+  touch_in_dir("..state.json.tmp-Zz9Zz9");   /* the holder's write in progress */
+  pid_t pid = fork();
+  if (pid == 0) {
+    struct state_lock *b = NULL;
+    char e[ERR_LEN];
+    int rc = state_lock(path, &b, e);
+    _exit(rc == -2 && exists_in_dir("..state.json.tmp-Zz9Zz9") ? 0 : 1);
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  state_unlock(a);
+  rmdir(p);
+}
+
 int main(void) {
   if (!mkdtemp(dir)) return 2;
   snprintf(path, sizeof path, "%s/.state.json", dir);
@@ -167,6 +212,7 @@ int main(void) {
   test_seed_format_is_read();
   test_corrupt_files();
   test_lock();
+  test_lock_removes_stale_tmp();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   if (system(cmd) != 0) return 2;
