@@ -123,7 +123,16 @@ struct saved {
 };
 static const struct hook_field SAVED[] = {
     {"json", HF_LSTR, offsetof(struct saved, json), offsetof(struct saved, len), NULL, 0, 0}};
-static const struct hook SAVE = {"save", HOOK_FIELDS(ONE_BATCH), HOOK_FIELDS(SAVED)};
+struct save_in {
+  int batch;
+  const struct state_row *previous; /* the last posted card's rows, NULL: none */
+  size_t nprevious;
+};
+static const struct hook_field SAVE_IN[] = {
+    {"batch", HF_REF, offsetof(struct save_in, batch), 0, NULL, 0, 0},
+    {"previous", HF_RECORDS, offsetof(struct save_in, previous), offsetof(struct save_in, nprevious),
+     render_previous_row_fields, 5, sizeof(struct state_row)}};
+static const struct hook SAVE = {"save", HOOK_FIELDS(SAVE_IN), HOOK_FIELDS(SAVED)};
 
 /* ---- the batch ------------------------------------------------------------------- */
 
@@ -252,8 +261,10 @@ void batch_drop_need(struct batch *b, const char *pid, const char *need) {
   hook_call(b->s, &DROP, &in, NULL, err); /* forgetting fails only without memory */
 }
 
-int batch_save(struct batch *b, char **json, size_t *len, char *err) {
-  struct one_batch in = {b->ref};
+int batch_save(struct batch *b, const struct state_row *previous, size_t nprevious, char **json, size_t *len,
+               char *err) {
+  static const struct state_row none[1];
+  struct save_in in = {b->ref, previous ? previous : none, previous ? nprevious : 0};
   struct saved out = {0};
   if (hook_call(b->s, &SAVE, &in, &out, err) < 0) return -1;
   *json = out.json;

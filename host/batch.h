@@ -6,6 +6,7 @@
 struct script;
 struct batch;
 struct state_sel;
+struct state_row;
 
 int batch_new(struct script *s, struct batch **out, char *err);
 /** The built-in sample (check and reloads run the scripts on it). */
@@ -59,9 +60,11 @@ int batch_add_items_of(struct batch *b, const char *pid, const char *need, const
                        size_t len, const char *where, struct page_info *pi, char *err);
 /** Forget what need ("labels", "cycles", "modules") brought for project pid. */
 void batch_drop_need(struct batch *b, const char *pid, const char *need);
-/** What the sync fetched (projects with their states and members, issues) as JSON that
- *  batch_add_issues_file reads back; *json is malloc'd. Holds no secret. */
-int batch_save(struct batch *b, char **json, size_t *len, char *err);
+/** What the sync fetched (projects with their states and members, issues) and the last
+ *  posted card's rows (previous, NULL: none) as JSON that batch_add_issues_file reads
+ *  back; *json is malloc'd. Holds no secret. */
+int batch_save(struct batch *b, const struct state_row *previous, size_t nprevious, char **json, size_t *len,
+               char *err);
 /** Load a saved sync (batch_save), or a saved issue list (a Plane page, or a JSON array of
  *  issues) for preview: then projects and their states are derived from the issues. */
 int batch_add_issues_file(struct batch *b, const char *body, size_t len, const char *fname,

@@ -61,7 +61,7 @@ function H.set_project(a) pages.set_project(a.batch, a.pid, a.body, a.where) end
 function H.set_members(a) pages.set_members(a.batch, a.pid, a.body, a.where) end
 
 -- {batch} -> {json}
-function H.save(a) return { json = saved.save(a.batch) } end
+function H.save(a) return { json = saved.save(a.batch, a.previous) } end
 -- {batch, body, where (the file's name)} -> nothing
 function H.add_issues_file(a) saved.add_issues_file(a.batch, a.body, a.where) end
 

@@ -28,7 +28,7 @@ static const struct hook_field MENTION_FIELDS[2] = {F(mention_id, "who", HF_STR,
 /* A row of the last posted card (the state file's last_rows): ctx.previous_rows. */
 static const struct hook_field ROW_STATE[] = {F(row_state, "id", HF_STR, id), F(row_state, "name", HF_STR, name),
                                               F(row_state, "group", HF_STR, group)};
-static const struct hook_field PREVIOUS_ROW[] = {
+const struct hook_field render_previous_row_fields[5] = {
     F(state_row, "id", HF_STR, id), F(state_row, "rank", HF_INT, rank),
     F(state_row, "priority", HF_STR, priority),
     {"state", HF_RECORD, offsetof(struct state_row, state), 0, ROW_STATE, 3, 0},
@@ -65,7 +65,7 @@ static const struct hook_field CTX[] = {
      MENTION_FIELDS, 2, sizeof(struct mention_id)},
     FL(ctx_in, "options", HF_OPTIONS, options, noptions),
     {"previous_rows", HF_RECORDS, offsetof(struct ctx_in, previous_rows), offsetof(struct ctx_in, nprevious_rows),
-     PREVIOUS_ROW, 5, sizeof(struct state_row)}};
+     render_previous_row_fields, 5, sizeof(struct state_row)}};
 
 struct render_in {
   int batch;

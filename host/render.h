@@ -28,6 +28,8 @@ void render_out_free(struct render_out *o);
 
 /** The fields of a configured state (id, name, group) as the hooks get them. */
 extern const struct hook_field render_state_fields[3];
+/** The fields of a posted row (struct state_row: id, rank, priority, state, target_date). */
+extern const struct hook_field render_previous_row_fields[5];
 
 /** transform + card + envelope + size budget over b, for digest d. keep_empty: render
  *  a card even when nothing matches and d says empty = "skip". */

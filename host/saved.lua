@@ -31,7 +31,7 @@ local function with_items(batch, list)
   return out
 end
 
-function S.save(batch)
+function S.save(batch, previous)
   local projects, ids = {}, {}
   for pid in pairs(batch.projects) do ids[#ids + 1] = pid end
   table.sort(ids)
@@ -58,13 +58,17 @@ function S.save(batch)
     for i, v in ipairs(list) do out[i] = native.encode(v, what) end
     return "[\n" .. table.concat(out, ",\n") .. "\n]"
   end
-  return string.format('{"format":%s,\n"projects":%s,\n"issues":%s}', native.encode(S.SAVED_FORMAT, "format"),
-    lines(projects, "project"), lines(batch.issues, "issue"))
+  local prev = ""
+  if previous and #previous > 0 then -- the last posted card, for preview's ctx.previous_rows
+    prev = string.format(',\n"previous":%s', lines(previous, "previous"))
+  end
+  return string.format('{"format":%s,\n"projects":%s,\n"issues":%s%s}', native.encode(S.SAVED_FORMAT, "format"),
+    lines(projects, "project"), lines(batch.issues, "issue"), prev)
 end
 
--- A saved sync may hold the previous card by hand ("previous": [{id, rank, priority,
--- state, target_date}, …]), so that `preview` shows what changed since it (⬆, 🆕) as a
--- posted card would. --save never writes it.
+-- A saved sync may hold the previous card ("previous": [{id, rank, priority, state,
+-- target_date}, …]: --save writes the state file's last posted card, or by hand), so that
+-- `preview` shows what changed since it (⬆, 🆕) as a posted card would.
 function S.load_previous(batch, list, fname)
   if not is_list(list) then fail(fname, "'previous' must be a list of the previous card's rows") end
   local ids, rows = {}, {}
@@ -73,7 +77,9 @@ function S.load_previous(batch, list, fname)
       fail(fname, "previous[%d] is not an object with a string id", i)
     end
     ids[i] = r.id
+    local st = type(r.state) == "table" and r.state or nil
     rows[i] = { id = r.id, rank = math.tointeger(r.rank) or i, priority = str(r.priority, nil),
+      state = st and { id = str(st.id, nil), name = str(st.name, nil), group = str(st.group, nil) } or nil,
       target_date = str(r.target_date, nil) }
   end
   batch.previous = { ids = ids, rows = rows }

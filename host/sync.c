@@ -186,7 +186,9 @@ static void record_skip(struct sync *sy) {
 static int save_fetched(struct sync *sy, char *err) {
   char *json = NULL;
   size_t len = 0;
-  if (batch_save(sy->batch, &json, &len, err) < 0) return errctx(err, "cannot save what was fetched");
+  int posted = sy->st.last_sync != NULL; /* the card the next post would be compared with */
+  if (batch_save(sy->batch, posted ? sy->st.last_rows : NULL, posted ? sy->st.nrows : 0, &json, &len, err) < 0)
+    return errctx(err, "cannot save what was fetched");
   FILE *f = fopen(sy->o.save, "wb");
   int ok = f && fwrite(json, 1, len, f) == len && fputc('\n', f) != EOF;
   if (f) ok = fclose(f) == 0 && ok;

@@ -58,6 +58,25 @@ class TestCardActs(NetCase):
         self.once(CARD_LANGUAGE="fr")  # the third card: nothing raised since the second
         self.assertNotIn("⬆", json.dumps(card_of(self.teams.accepted[-1]), ensure_ascii=False))
 
+    def test_a_saved_sync_keeps_the_previous_card_for_preview(self):
+        self.once()  # posted: the state file holds this card's rows
+        self.issue(WEB, 15)["priority"] = "urgent"  # was high
+        self.once("--dry-run", "--save", self.path("sync.json"))
+        with open(self.path("sync.json"), encoding="utf-8") as f:
+            saved = json.load(f)
+        with open(self.path("state.json"), encoding="utf-8") as f:
+            state = json.load(f)
+        self.assertEqual([r["id"] for r in saved["previous"]], state["last_issues"])
+        self.assertEqual({r["id"]: r["priority"] for r in saved["previous"]},
+                         {r["id"]: r["priority"] for r in state["last_rows"]})
+        self.assertTrue(all(r["state"]["group"] for r in saved["previous"]))
+        p = self.run_pt("preview", "--issues", self.path("sync.json"), "--output", self.path("preview.json"),
+                        env=faketime_env(self.env(TZ="Europe/Paris"), "2026-11-28 10:00:00"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(self.path("preview.json"), encoding="utf-8") as f:
+            rows = row_sets(json.load(f))
+        self.assertEqual(priority_lines(rows["WEB-15"]), ["🔴 URGENT", "⬆ was HIGH"])
+
     def test_stale_rows_in_working_days(self):
         # Monday 2026-11-30 in Paris; the example issues were updated from 2026-11-10 on.
         self.once(when="2026-11-30 09:00:00", CARD_STALE_DAYS="5")
