@@ -36,13 +36,15 @@ def env_for(plane, teams, work, **extra):
     return env
 
 
-PEAK_FILE = {}  # the last timed() run's peak RssFile (KiB), sampled like the anonymous part
+PEAK_FILE = {}  # the last timed() run's RssFile (KiB) at its sampled peak of RssAnon + RssFile
 
 
 def timed(cmd, env, cwd):
     """Run cmd under /usr/bin/time -v: (wall s, user+sys s, peak RSS KiB, peak anonymous KiB,
     stderr). The anonymous (private) part of the RSS and its file pages (RssFile, shared
-    libraries) are sampled every 5 ms; the file peak is left in PEAK_FILE["kib"]."""
+    libraries) are sampled every 5 ms; the split at the sampled peak of their sum is returned
+    (anonymous) and left in PEAK_FILE["kib"] (file pages): the library pages the daemon lets
+    go once started (host/memtrim.c) are no part of the sync's peak."""
     import threading
     t0 = time.monotonic()
     proc = subprocess.Popen(["/usr/bin/time", "-v", *cmd], env=env, cwd=cwd, stdout=subprocess.DEVNULL,
@@ -61,12 +63,10 @@ def timed(cmd, env, cwd):
                 if child:
                     with open(f"/proc/{child}/status") as f:
                         text = f.read()
-                    m = re.search(r"RssAnon:\s+(\d+)", text)
-                    if m:
-                        peak_anon[0] = max(peak_anon[0], int(m.group(1)))
-                    m = re.search(r"RssFile:\s+(\d+)", text)
-                    if m:
-                        peak_file[0] = max(peak_file[0], int(m.group(1)))
+                    a = re.search(r"RssAnon:\s+(\d+)", text)
+                    fl = re.search(r"RssFile:\s+(\d+)", text)
+                    if a and fl and int(a.group(1)) + int(fl.group(1)) > peak_anon[0] + peak_file[0]:
+                        peak_anon[0], peak_file[0] = int(a.group(1)), int(fl.group(1))
             except OSError:
                 pass
             time.sleep(0.005)

@@ -1,4 +1,5 @@
 #include "daemon.h"
+#include "memtrim.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -409,6 +410,7 @@ static int daemon_open(struct daemon *dm, const struct run_opts *o, int once, un
     }
   }
   seed_metrics(dm);
+  memtrim_file_pages();
   return EXIT_OK;
 }
 
