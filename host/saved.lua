@@ -62,8 +62,8 @@ function S.save(batch, previous)
   if previous and #previous > 0 then -- the last posted card, for preview's ctx.previous_rows
     prev = string.format(',\n"previous":%s', lines(previous, "previous"))
   end
-  return string.format('{"format":%s,\n"projects":%s,\n"issues":%s%s}', native.encode(S.SAVED_FORMAT, "format"),
-    lines(projects, "project"), lines(batch.issues, "issue"), prev)
+  return string.format('{"format":%s,\n"projects":%s,\n"issues":%s%s}',
+    native.encode(S.SAVED_FORMAT, "format"), lines(projects, "project"), lines(batch.issues, "issue"), prev)
 end
 
 -- A saved sync may hold the previous card ("previous": [{id, rank, priority, state,
